@@ -1,0 +1,27 @@
+# The README's commands. Each sets up .venv first if it is missing or pyproject.toml changed.
+#   make sweep   the quick-start activation sweep (breast cancer, no download)
+#   make test    lint and the test suite
+PYTHON ?= python3
+VENV ?= .venv
+# The torch pair actlab is tested with; `make TORCH="torch torchvision" ...` takes the newest.
+TORCH ?= torch==2.14.1 torchvision==0.29.1
+
+.PHONY: setup sweep test lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install $(TORCH)
+	$(VENV)/bin/python -m pip install -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+sweep: setup
+	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(VENV)/bin/python -m pytest

@@ -1,0 +1,1 @@
+"""actlab: how activation functions change the training of classic networks."""

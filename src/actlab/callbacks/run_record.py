@@ -1,0 +1,138 @@
+"""The record of one run: `metrics.json` in its directory and the HParams entry of its loggers."""
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import DictConfig, OmegaConf
+
+Scalar = str | int | float | bool
+
+
+def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
+    """What tells this run apart in a sweep: the option chosen in every config group, the value of
+    every key overridden on the command line, and the seed."""
+    hydra_cfg = HydraConfig.get()
+    params: dict[str, Scalar] = {
+        group: choice
+        for group, choice in hydra_cfg.runtime.choices.items()
+        if choice is not None and not group.startswith("hydra")
+    }
+    for override in OverridesParser.create().parse_overrides(list(hydra_cfg.overrides.task)):
+        key = override.key_or_group
+        value = OmegaConf.select(cfg, key, default=None)
+        if key in params or key.startswith("hydra") or value is None:
+            continue
+        params[key] = value if isinstance(value, Scalar) else str(OmegaConf.to_container(value))
+    params["seed"] = cfg.seed
+    return params
+
+
+def write_json_atomically(data: dict[str, Any], path: Path) -> None:
+    """Write `data` as JSON so that a reader never sees a half-written file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=2, allow_nan=True))
+    os.replace(partial, path)
+
+
+class RunRecord(L.Callback):
+    """Keeps `metrics.json` current while a run trains, and records how it ended.
+
+    The file holds the status (running, ok, failed, diverged) and the reason of a failure, the
+    history of epoch-level metrics, the epoch where the monitored validation metric was best with
+    the validation metrics there, the final validation metrics, the test metrics, the number of
+    parameters, the wall time and the run's hyper-parameters. At the end the same summary goes to
+    the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
+    """
+
+    def __init__(self, path: Path, monitor: str, mode: str, hparams: dict[str, Scalar]) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"monitor mode must be 'min' or 'max', got {mode!r}")
+        self.path = path
+        self.monitor = monitor
+        self.mode = mode
+        self.hparams = hparams
+        self.start = time.perf_counter()
+        self.trainer: L.Trainer | None = None
+        self.record: dict[str, Any] = {
+            "status": "running",
+            "reason": None,
+            "monitor": monitor,
+            "mode": mode,
+            "best_epoch": None,
+            "best": {},
+            "final": {},
+            "test": {},
+            "num_params": None,
+            "wall_time_s": 0.0,
+            "hparams": hparams,
+            "history": [],
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.write()
+
+    def write(self) -> None:
+        self.record["wall_time_s"] = round(time.perf_counter() - self.start, 3)
+        write_json_atomically(self.record, self.path)
+
+    @property
+    def objective(self) -> float:
+        """The best monitored value of a run that ended ok, else NaN: what a sweeper optimises."""
+        if self.record["status"] != "ok":
+            return math.nan
+        return self.record["best"].get(self.monitor, math.nan)
+
+    def _improves(self, value: float) -> bool:
+        best = self.record["best"].get(self.monitor)
+        if best is None:
+            return not math.isnan(value)
+        return value < best if self.mode == "min" else value > best
+
+    def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.trainer = trainer
+        self.record["num_params"] = sum(p.numel() for p in pl_module.parameters())
+        self.write()
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        metrics = {
+            name: value.item()
+            for name, value in trainer.callback_metrics.items()
+            if name.startswith(("train/", "val/")) and not name.endswith("_step")
+        }
+        self.record["history"].append({"epoch": trainer.current_epoch, **metrics})
+        validation = {name: value for name, value in metrics.items() if name.startswith("val/")}
+        if validation:
+            self.record["final"] = validation
+        if self.monitor in metrics and self._improves(metrics[self.monitor]):
+            self.record["best"] = validation
+            self.record["best_epoch"] = trainer.current_epoch
+        self.write()
+
+    def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.record["test"] = {
+            name: value.item()
+            for name, value in trainer.callback_metrics.items()
+            if name.startswith("test/")
+        }
+        self.write()
+
+    def finish(self, status: str, reason: str | None = None) -> None:
+        """Record how the run ended, in `metrics.json` and in the loggers' hyper-parameters."""
+        self.record.update(status=status, reason=reason)
+        self.write()
+        if self.trainer is None:
+            return
+        summary = {
+            f"hparams/{prefix}{name.replace('/', '_')}": value
+            for prefix, metrics in (("best_", self.record["best"]), ("", self.record["test"]))
+            for name, value in metrics.items()
+        }
+        for logger in self.trainer.loggers:
+            logger.log_hyperparams({**self.hparams, "status": status}, summary)
+            logger.finalize("success" if status == "ok" else "failed")

@@ -1,0 +1,81 @@
+"""What a multirun leaves: a table of its jobs, and a failed exit when any job failed."""
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger(__name__)
+
+FINISHED = ("ok", "diverged")
+"""Statuses of jobs that ran to their end; a diverged run is a result, not a failure."""
+
+
+def job_results(sweep_dir: Path) -> list[dict[str, Any]]:
+    """Each job of the sweep: its overrides and outcome (status "missing" without metrics.json)."""
+    jobs = sorted(
+        (overrides.parent.parent for overrides in sweep_dir.glob("*/.hydra/overrides.yaml")),
+        key=lambda job: (len(job.name), job.name),
+    )
+    results = []
+    for job in jobs:
+        metrics_file = job / "metrics.json"
+        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+        results.append(
+            {
+                "job": job.name,
+                "overrides": " ".join(OmegaConf.load(job / ".hydra" / "overrides.yaml")),
+                "status": metrics.get("status", "missing"),
+                "reason": metrics.get("reason"),
+                "monitor": metrics.get("monitor"),
+                "best": metrics.get("best", {}).get(metrics.get("monitor")),
+                "test_acc": metrics.get("test", {}).get("test/acc"),
+            }
+        )
+    return results
+
+
+def format_table(results: list[dict[str, Any]]) -> str:
+    """A plain-text table of the jobs, one line each."""
+
+    def number(value: float | None) -> str:
+        return "-" if value is None else f"{value:.4f}"
+
+    monitor = next((r["monitor"] for r in results if r["monitor"]), "best")
+    rows = [("job", "status", f"best {monitor}", "test acc", "overrides")]
+    rows += [
+        (r["job"], r["status"], number(r["best"]), number(r["test_acc"]), r["overrides"])
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]])
+        for row in rows
+    )
+
+
+class SweepSummary(Callback):
+    """After a multirun, logs each job's status and result, and fails if any job failed.
+
+    Jobs record their own failures in `metrics.json` and let the sweep go on; this is where the
+    sweep as a whole reports them, by name, and exits non-zero. It exits with `SystemExit`, the one
+    exception Hydra does not turn into a warning when a callback raises it.
+    """
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        results = job_results(sweep_dir)
+        log.info("Sweep %s:\n%s", sweep_dir, format_table(results))
+        failed = [r for r in results if r["status"] not in FINISHED]
+        if failed:
+            sys.exit(
+                f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n"
+                + "\n".join(
+                    f"  job {r['job']} [{r['overrides']}]: {r['status']}: {r['reason']}"
+                    for r in failed
+                )
+            )

@@ -1,0 +1,83 @@
+"""The Hydra entry point: compose the config, build every object from it, fit, test, record."""
+
+import logging
+from pathlib import Path
+
+import hydra
+import lightning as L
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from hydra.utils import instantiate
+from omegaconf import DictConfig
+
+from actlab.callbacks.run_record import RunRecord, run_hparams
+from actlab.module import Classifier, Diverged
+
+log = logging.getLogger(__name__)
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
+"""The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
+
+
+def instantiate_all(group: DictConfig | None) -> list:
+    """Every object of a group that holds several (callbacks, loggers); a null entry is left out."""
+    return [instantiate(entry) for entry in (group or {}).values() if entry is not None]
+
+
+def train(cfg: DictConfig, record: RunRecord) -> None:
+    """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
+    L.seed_everything(cfg.seed, workers=True)
+    datamodule = instantiate(cfg.data)
+    model = instantiate(
+        cfg.model,
+        input_shape=datamodule.input_shape,
+        num_classes=datamodule.num_classes,
+        activation=instantiate(cfg.activation),
+    )
+    classifier = Classifier(
+        model,
+        num_classes=datamodule.num_classes,
+        optimizer=instantiate(cfg.optimizer),
+        scheduler=instantiate(cfg.scheduler, _convert_="object"),
+    )
+    trainer: L.Trainer = instantiate(
+        cfg.trainer,
+        callbacks=[record, *instantiate_all(cfg.callbacks)],
+        logger=instantiate_all(cfg.logger),
+    )
+    trainer.fit(classifier, datamodule=datamodule)
+    best = "best" if trainer.checkpoint_callback else None
+    trainer.test(classifier, datamodule=datamodule, ckpt_path=best)
+
+
+def run(cfg: DictConfig) -> float:
+    """Train one run and record how it ended in `metrics.json`; returns the best monitored value.
+
+    In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
+    when it ends); a single run re-raises. A diverged run is a result, not a failure.
+    """
+    record = RunRecord(
+        Path(cfg.paths.output_dir) / "metrics.json",
+        monitor=cfg.monitor.metric,
+        mode=cfg.monitor.mode,
+        hparams=run_hparams(cfg),
+    )
+    try:
+        train(cfg, record)
+    except Diverged as diverged:
+        log.warning("Run diverged: %s", diverged)
+        record.finish("diverged", str(diverged))
+    except Exception as error:
+        record.finish("failed", f"{type(error).__name__}: {error}")
+        if HydraConfig.get().mode != RunMode.MULTIRUN:
+            raise
+        log.exception("Run failed; the sweep goes on with its next job")
+    else:
+        record.finish("ok")
+    return record.objective
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
+def main(cfg: DictConfig) -> float:
+    """`actlab-train` / `python train.py`: one run, or a sweep with -m."""
+    return run(cfg)

@@ -1,0 +1,73 @@
+"""Helpers the tests share: tiny datasets in their real formats, configs, the command line."""
+
+import gzip
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from actlab.train import CONFIG_DIR
+
+REPO = CONFIG_DIR.parent
+
+FAST = [
+    "trainer.accelerator=cpu",
+    "trainer.max_epochs=2",
+    "callbacks.progress_bar=null",
+    "callbacks.model_summary=null",
+]
+"""Overrides that keep a run short and quiet in tests."""
+
+TINY_MODEL = {
+    "convnet": ["model.channels=[4,8,8]", "model.hidden=16"],
+    "lenet": ["model.channels=[3,4]", "model.hidden=[16,8]"],
+    "mlp": ["model.hidden=[16,8]"],
+}
+"""Overrides that make each model of the group tiny."""
+
+ACTIVATIONS = sorted(path.stem for path in (CONFIG_DIR / "activation").glob("*.yaml"))
+"""Every option of the activation group."""
+
+
+def activation_factory(name: str, *overrides: str):
+    """The factory that `python train.py activation=NAME` hands to the model."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR / "activation"), version_base="1.3"):
+        return instantiate(compose(name, overrides=list(overrides)))
+
+
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write `array` (uint8) as an IDX file: the format of MNIST and Fashion-MNIST."""
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "wb") as file:
+        file.write(header + array.astype(np.uint8).tobytes())
+
+
+def write_mnist_files(folder: Path, train: int = 100, test: int = 50, gz: bool = False) -> None:
+    """Random 28x28 digits with balanced labels, as the four files torchvision reads."""
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = ".gz" if gz else ""
+    for prefix, count in (("train", train), ("t10k", test)):
+        images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
+        labels = np.arange(count, dtype=np.uint8) % 10
+        write_idx(folder / f"{prefix}-images-idx3-ubyte{suffix}", images)
+        write_idx(folder / f"{prefix}-labels-idx1-ubyte{suffix}", labels)
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`python train.py ARGS` from `cwd`, as a user runs it; returns exit status and output."""
+    env = {**os.environ, "HYDRA_FULL_ERROR": "0", "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, str(REPO / "train.py"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

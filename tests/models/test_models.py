@@ -1,0 +1,94 @@
+"""Models of the `model` group, with every activation, on grey 28x28 and colour 32x32 images."""
+
+import pytest
+import torch
+from helpers import ACTIVATIONS, TINY_MODEL, activation_factory
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+from torch import nn
+
+from actlab.train import CONFIG_DIR
+
+SHAPES = [(1, 28, 28), (3, 32, 32)]
+NUM_CLASSES = 10
+
+
+def build(model: str, activation: str, input_shape: tuple[int, ...], *overrides: str) -> nn.Module:
+    """A tiny model as `python train.py model=MODEL activation=ACTIVATION` builds it."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR / "model"), version_base="1.3"):
+        cfg = compose(model, overrides=[o.removeprefix("model.") for o in TINY_MODEL[model]])
+    cfg.merge_with_dotlist(list(overrides))
+    return instantiate(
+        cfg,
+        input_shape=input_shape,
+        num_classes=NUM_CLASSES,
+        activation=activation_factory(activation),
+    )
+
+
+def activation_sites(model: nn.Module, activation_type: type[nn.Module]) -> list[nn.Module]:
+    return [module for module in model.modules() if isinstance(module, activation_type)]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
+def test_forward_and_backward(model_name: str, activation: str, shape: tuple[int, ...]) -> None:
+    model = build(model_name, activation, shape)
+    inputs = torch.randn(4, *shape)
+    logits = model(inputs)
+    assert logits.shape == (4, NUM_CLASSES)
+    logits.sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+@pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
+def test_every_activation_site_is_its_own_module(model_name: str) -> None:
+    model = build(model_name, "prelu", (1, 28, 28))
+    sites = activation_sites(model, nn.PReLU)
+    assert len(sites) >= 2
+    assert len({id(site.weight) for site in sites}) == len(sites)
+
+
+@pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
+def test_model_summary_counts_one_slope_per_prelu_site(model_name: str) -> None:
+    with_prelu = build(model_name, "prelu", (1, 28, 28))
+    with_relu = build(model_name, "relu", (1, 28, 28))
+    extra = sum(p.numel() for p in with_prelu.parameters()) - sum(
+        p.numel() for p in with_relu.parameters()
+    )
+    assert extra == len(activation_sites(with_prelu, nn.PReLU))
+
+
+def test_convnet_derives_its_flattened_size_from_the_input_shape() -> None:
+    unpadded = build("convnet", "relu", (1, 28, 28), "padding=0")
+    padded = build("convnet", "relu", (1, 28, 28), "padding=1")
+    # 28 -> 26 -> 13 -> 11 -> 5 -> 3 -> 1 without padding; 28 -> 14 -> 7 -> 3 with it.
+    assert unpadded.classifier[0].in_features == 8 * 1 * 1
+    assert padded.classifier[0].in_features == 8 * 3 * 3
+
+
+def test_convnet_follows_s1_block_order_and_options() -> None:
+    model = build("convnet", "elu", (1, 28, 28), "dropout=0.3", "batch_norm=false")
+    block = model.features[0]
+    assert [type(m) for m in block] == [nn.Conv2d, nn.Identity, nn.MaxPool2d, nn.ELU, nn.Dropout]
+    assert block.drop.p == 0.3
+
+
+def test_lenet_pads_28x28_inputs_to_the_32x32_it_was_designed_for() -> None:
+    grey = build("lenet", "relu", (1, 28, 28))
+    colour = build("lenet", "relu", (3, 32, 32))
+    assert grey.classifier[0].in_features == colour.classifier[0].in_features == 4 * 5 * 5
+
+
+def test_mlp_takes_tabular_features() -> None:
+    model = build("mlp", "tanh", (30,), "hidden=[8,4]", "batch_norm=true", "dropout=0.5")
+    assert model(torch.randn(5, 30)).shape == (5, NUM_CLASSES)
+    assert sum(isinstance(m, nn.BatchNorm1d) for m in model) == 2
+
+
+def test_building_a_model_leaves_batch_norm_statistics_untouched() -> None:
+    model = build("convnet", "relu", (1, 28, 28))
+    norm = model.features[0].norm
+    assert norm.num_batches_tracked.item() == 0
+    assert model.training

@@ -1,0 +1,107 @@
+"""Short Hydra-composed runs, as `python train.py` makes them, on each dataset."""
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import FAST, TINY_MODEL
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.plugins.hparams import plugin_data_pb2
+
+from actlab.train import run
+
+DATASETS = {
+    "mnist": ["model=lenet", *TINY_MODEL["lenet"]],
+    "fashion_mnist": ["model=convnet", *TINY_MODEL["convnet"]],
+    "breast_cancer": ["model=mlp", *TINY_MODEL["mlp"]],
+}
+
+
+@pytest.fixture
+def finished_run(request, compose_run, data_dir: Path, tmp_path: Path) -> dict:
+    """One short run of `data=<param>`; its metrics.json, with the run directory under `dir`."""
+    dataset = request.param
+    cfg = compose_run(
+        f"data={dataset}",
+        *DATASETS[dataset],
+        *FAST,
+        "activation=gelu",
+        "trainer.log_every_n_steps=4",
+    )
+    objective = run(cfg)
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    return {**record, "dir": tmp_path / "run", "objective": objective}
+
+
+@pytest.mark.parametrize("finished_run", sorted(DATASETS), indirect=True)
+def test_a_run_records_its_metrics_in_metrics_json(finished_run: dict) -> None:
+    assert finished_run["status"] == "ok"
+    assert finished_run["reason"] is None
+    assert [entry["epoch"] for entry in finished_run["history"]] == [0, 1]
+    assert finished_run["best_epoch"] in (0, 1)
+    best = finished_run["history"][finished_run["best_epoch"]]
+    assert (
+        finished_run["best"]["val/acc"]
+        == best["val/acc"]
+        == max(entry["val/acc"] for entry in finished_run["history"])
+    )
+    assert finished_run["objective"] == finished_run["best"]["val/acc"]
+    assert finished_run["final"]["val/loss"] == finished_run["history"][-1]["val/loss"]
+    expected = {"acc", "precision", "recall", "f1", "loss"}
+    assert set(finished_run["test"]) == {f"test/{name}" for name in expected}
+    assert finished_run["num_params"] > 0
+    assert finished_run["wall_time_s"] > 0
+    assert finished_run["hparams"]["activation"] == "gelu"
+
+
+@pytest.mark.parametrize("finished_run", ["mnist"], indirect=True)
+def test_a_run_saves_the_best_and_the_last_checkpoint(finished_run: dict) -> None:
+    names = {path.name for path in (finished_run["dir"] / "checkpoints").iterdir()}
+    assert names == {"last.ckpt", f"epoch_{finished_run['best_epoch']:03d}.ckpt"}
+
+
+@pytest.mark.parametrize("finished_run", ["breast_cancer"], indirect=True)
+def test_tensorboard_reads_per_epoch_validation_curves(finished_run: dict) -> None:
+    events = EventAccumulator(str(finished_run["dir"] / "tensorboard")).Reload()
+    for tag in ("val/loss", "val/acc", "val/f1", "train/loss"):
+        values = [event.value for event in events.Scalars(tag)]
+        assert values == pytest.approx([e[tag] for e in finished_run["history"]], rel=1e-6)
+    assert "train/loss_step" in events.Tags()["scalars"]
+
+
+@pytest.mark.parametrize("finished_run", ["breast_cancer"], indirect=True)
+def test_tensorboard_hparams_hold_the_chosen_options_and_final_metrics(finished_run) -> None:
+    events = EventAccumulator(str(finished_run["dir"] / "tensorboard")).Reload()
+    content = events.PluginTagToContent("hparams")
+    session = plugin_data_pb2.HParamsPluginData.FromString(
+        content["_hparams_/session_start_info"]
+    ).session_start_info
+    assert session.hparams["activation"].string_value == "gelu"
+    assert session.hparams["model"].string_value == "mlp"
+    assert session.hparams["status"].string_value == "ok"
+    experiment = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/experiment"])
+    metric_tags = {info.name.tag for info in experiment.experiment.metric_infos}
+    assert {"hparams/best_val_acc", "hparams/test_acc", "hparams/test_f1"} <= metric_tags
+    test_acc = events.Scalars("hparams/test_acc")[0].value
+    assert test_acc == pytest.approx(finished_run["test"]["test/acc"])
+
+
+def test_a_failure_before_training_is_recorded_and_raised(compose_run, tmp_path: Path) -> None:
+    cfg = compose_run("data=mnist", *FAST)  # no MNIST files in this data dir
+    with pytest.raises(FileNotFoundError, match="MNIST not found"):
+        run(cfg)
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "failed"
+    assert record["reason"].startswith("FileNotFoundError: MNIST not found")
+
+
+def test_a_scheduler_from_its_group_drives_the_learning_rate(compose_run, tmp_path) -> None:
+    cfg = compose_run(
+        "data=breast_cancer", "model=mlp", *FAST,
+        "optimizer=sgd", "optimizer.lr=0.1", "scheduler=step", "scheduler.scheduler.step_size=1",
+        "trainer.log_every_n_steps=4",
+    )  # fmt: skip
+    run(cfg)
+    events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
+    rates = {round(event.value, 6) for event in events.Scalars("lr-SGD")}
+    assert rates == {0.1, 0.01}  # step.yaml: gamma 0.1
