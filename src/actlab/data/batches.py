@@ -43,7 +43,9 @@ class TensorBatches:
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
         total = len(self.tensors[0])
-        order = torch.randperm(total, generator=self.generator) if self.shuffle else torch.arange(total)
+        order = (
+            torch.randperm(total, generator=self.generator) if self.shuffle else torch.arange(total)
+        )
         order = order[self.rank :: self.world_size][: self._num_samples()]
         order = order.to(self.tensors[0].device)
         for start in range(0, len(order), self.batch_size):

@@ -50,8 +50,7 @@ class MNISTDataModule(InMemoryDataModule):
 
     def _holds_files(self, folder: Path) -> bool:
         return all(
-            (folder / name).exists() or (folder / f"{name}.gz").exists()
-            for name in self.file_names
+            (folder / name).exists() or (folder / f"{name}.gz").exists() for name in self.file_names
         )
 
     def _unpack_from(self, folder: Path) -> None:
@@ -87,8 +86,7 @@ class MNISTDataModule(InMemoryDataModule):
             f"(plain or .gz) in:\n"
             + "".join(f"  {folder}\n" for folder in tried)
             + f"Get it with data.download=true (online), or copy the four files into "
-            f"{self.raw_dir} or into a folder named in data.search_dirs{hint}."
-            + download_error
+            f"{self.raw_dir} or into a folder named in data.search_dirs{hint}." + download_error
         )
 
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
