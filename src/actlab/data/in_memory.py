@@ -49,17 +49,17 @@ class InMemoryDataModule(L.LightningDataModule):
             stratify=y.numpy(),
             random_state=self.split_seed,
         )
-        train, val = torch.from_numpy(train), torch.from_numpy(val)
+        x_train, x_val = x[torch.from_numpy(train)], x[torch.from_numpy(val)]
         stats_dims = [dim for dim in range(x.ndim) if dim != 1]
-        mean = x[train].mean(dim=stats_dims, keepdim=True)
+        mean = x_train.mean(dim=stats_dims, keepdim=True)
         # A constant feature has std 0; eps keeps it at 0 instead of turning it into NaN.
-        std = x[train].std(dim=stats_dims, keepdim=True).clamp_min(torch.finfo(x.dtype).eps)
+        std = x_train.std(dim=stats_dims, keepdim=True).clamp_min(torch.finfo(x.dtype).eps)
         device = self.trainer.strategy.root_device if self.trainer else torch.device("cpu")
         self.splits = {
             name: (((inputs - mean) / std).to(device), labels.to(device))
             for name, inputs, labels in [
-                ("train", x[train], y[train]),
-                ("val", x[val], y[val]),
+                ("train", x_train, y[train]),
+                ("val", x_val, y[val]),
                 ("test", x_test, y_test),
             ]
         }
