@@ -51,7 +51,7 @@ def test_every_activation_site_is_its_own_module(model_name: str) -> None:
 
 
 @pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
-def test_model_summary_counts_one_slope_per_prelu_site(model_name: str) -> None:
+def test_each_prelu_site_adds_one_slope_parameter(model_name: str) -> None:
     with_prelu = build(model_name, "prelu", (1, 28, 28))
     with_relu = build(model_name, "relu", (1, 28, 28))
     extra = sum(p.numel() for p in with_prelu.parameters()) - sum(
