@@ -1,13 +1,15 @@
 """Fixtures: tiny datasets where torchvision looks for them, and in-process Hydra composition."""
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import write_mnist_files
+from helpers import write_cifar_batches, write_mnist_files
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from torchvision.datasets import CIFAR10
 
 from actlab.train import CONFIG_DIR
 
@@ -22,21 +24,41 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def compose_run(tmp_path: Path) -> Callable[..., DictConfig]:
-    """Compose `conf/train.yaml` with overrides, as `python train.py` would, outputs in tmp_path."""
+def cifar_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Tiny CIFAR-10 batches in `data/cifar-10-batches-py`, their md5 sums registered with
+    torchvision's reader (which checks every file's md5 before reading it)."""
+    folder = tmp_path / "data" / CIFAR10.base_folder
+    write_cifar_batches(folder)
+
+    def md5(name: str) -> str:
+        return hashlib.md5((folder / name).read_bytes()).hexdigest()
+
+    for listing in ("train_list", "test_list"):
+        files = [[name, md5(name)] for name, _ in getattr(CIFAR10, listing)]
+        monkeypatch.setattr(CIFAR10, listing, files)
+    monkeypatch.setattr(CIFAR10, "meta", {**CIFAR10.meta, "md5": md5(CIFAR10.meta["filename"])})
+    return folder
+
+
+@pytest.fixture
+def compose_run(tmp_path: Path) -> Iterator[Callable[..., DictConfig]]:
+    """Compose `conf/train.yaml` with overrides, as `python train.py` would, outputs in tmp_path.
+
+    Hydra stays initialised for the test, as in the app, so code can compose other options.
+    """
 
     def _compose(*overrides: str) -> DictConfig:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(
-                "train",
-                overrides=[
-                    f"paths.root_dir={tmp_path}",
-                    f"paths.output_dir={tmp_path / 'run'}",
-                    *overrides,
-                ],
-                return_hydra_config=True,
-            )
+        cfg = compose(
+            "train",
+            overrides=[
+                f"paths.root_dir={tmp_path}",
+                f"paths.output_dir={tmp_path / 'run'}",
+                *overrides,
+            ],
+            return_hydra_config=True,
+        )
         HydraConfig.instance().set_config(cfg)
         return cfg
 
-    return _compose
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        yield _compose

@@ -2,6 +2,7 @@
 
 import gzip
 import os
+import pickle
 import struct
 import subprocess
 import sys
@@ -24,9 +25,13 @@ FAST = [
 """Overrides that keep a run short and quiet in tests."""
 
 TINY_MODEL = {
+    "alexnet": ["model.width=0.0625"],
     "convnet": ["model.channels=[4,8,8]", "model.hidden=16"],
+    "densenet": ["model.width=0.125", "model.blocks=[1,2,1,1]"],
+    "googlenet": ["model.width=0.0625"],
     "lenet": ["model.channels=[3,4]", "model.hidden=[16,8]"],
     "mlp": ["model.hidden=[16,8]"],
+    "resnet": ["model.width=0.0625"],
 }
 """Overrides that make each model of the group tiny."""
 
@@ -58,6 +63,28 @@ def write_mnist_files(folder: Path, train: int = 100, test: int = 50, gz: bool =
         labels = np.arange(count, dtype=np.uint8) % 10
         write_idx(folder / f"{prefix}-images-idx3-ubyte{suffix}", images)
         write_idx(folder / f"{prefix}-labels-idx1-ubyte{suffix}", labels)
+
+
+CIFAR_CLASSES = [
+    "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+]  # fmt: skip
+
+
+def write_cifar_batches(folder: Path, per_batch: int = 20, test: int = 30) -> None:
+    """Random 32x32 colour images as CIFAR-10's python pickle batches, as torchvision reads them."""
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True, exist_ok=True)
+    batches = [(f"data_batch_{index}", per_batch) for index in range(1, 6)] + [("test_batch", test)]
+    for name, count in batches:
+        entry = {
+            "batch_label": name,
+            "labels": [index % 10 for index in range(count)],
+            "data": rng.integers(0, 256, size=(count, 3 * 32 * 32), dtype=np.uint8),
+            "filenames": [f"{name}_{index}.png" for index in range(count)],
+        }
+        (folder / name).write_bytes(pickle.dumps(entry))
+    meta = {"label_names": CIFAR_CLASSES, "num_cases_per_batch": per_batch, "num_vis": 3072}
+    (folder / "batches.meta").write_bytes(pickle.dumps(meta))
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -1,5 +1,6 @@
 """Classifier: whole-epoch metrics, divergence, optimizer and scheduler from their groups."""
 
+import logging
 from functools import partial
 
 import lightning as L
@@ -75,3 +76,35 @@ def test_the_scheduler_config_steps_the_optimizer_it_is_given() -> None:
     trainer = quiet_trainer(max_epochs=3, limit_val_batches=0)
     trainer.fit(classifier, TensorBatches(inputs, labels, batch_size=8))
     assert trainer.optimizers[0].param_groups[0]["lr"] == pytest.approx(0.125)
+
+
+def fit_conv_classifier(accelerator: str) -> tuple[Classifier, list[torch.Tensor]]:
+    """One short fit of a small conv classifier with channels_last on; the conv's inputs."""
+    seen: list[torch.Tensor] = []
+    conv = nn.Conv2d(3, 4, 3)
+    conv.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
+    model = nn.Sequential(conv, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    classifier = Classifier(
+        model, 4, optimizer=partial(torch.optim.SGD, lr=0.1), channels_last=True
+    )
+    batches = TensorBatches(torch.randn(8, 3, 8, 8), torch.randint(4, (8,)), batch_size=4)
+    L.Trainer(
+        accelerator=accelerator, max_epochs=1, logger=False, enable_checkpointing=False,
+        enable_progress_bar=False, enable_model_summary=False,
+    ).fit(classifier, batches)  # fmt: skip
+    return classifier, seen
+
+
+def test_channels_last_is_skipped_on_cpu(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="actlab.module"):
+        classifier, seen = fit_conv_classifier("cpu")
+    assert "channels_last skipped on cpu (oneDNN#6035)" in caplog.text
+    assert classifier.model[0].weight.is_contiguous()
+    assert all(x.is_contiguous() for x in seen)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_channels_last_converts_conv_weights_and_image_batches_on_gpu() -> None:
+    classifier, seen = fit_conv_classifier("gpu")
+    assert classifier.model[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert all(x.is_contiguous(memory_format=torch.channels_last) for x in seen)

@@ -1,6 +1,7 @@
 """Short Hydra-composed runs, as `python train.py` makes them, on each dataset."""
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from helpers import FAST, TINY_MODEL
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
+from actlab.models.compatibility import ModelDoesNotFitData
 from actlab.train import run
 
 DATASETS = {
@@ -105,3 +107,42 @@ def test_a_scheduler_from_its_group_drives_the_learning_rate(compose_run, tmp_pa
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
     rates = {round(event.value, 6) for event in events.Scalars("lr-SGD")}
     assert rates == {0.1, 0.01}  # step.yaml: gamma 0.1
+
+
+def test_a_short_run_on_cifar10_pickle_batches(compose_run, cifar_dir: Path, tmp_path) -> None:
+    cfg = compose_run(
+        "data=cifar10", "data.batch_size=16", "model=resnet", *TINY_MODEL["resnet"], *FAST
+    )
+    run(cfg)
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "ok"
+    assert len(record["history"]) == 2
+    assert set(record["test"]) >= {"test/acc", "test/f1"}
+
+
+def test_an_image_model_on_tabular_data_fails_before_training(compose_run, tmp_path) -> None:
+    cfg = compose_run("model=resnet", "data=breast_cancer", *FAST)
+    with pytest.raises(ModelDoesNotFitData) as error:
+        run(cfg)
+    assert str(error.value) == (
+        "model=resnet takes 3-dimensional inputs (C x H x W images), but data=breast_cancer "
+        "gives inputs of shape (30,). Models that fit data=breast_cancer: mlp"
+    )
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "failed" and record["history"] == []
+    assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_the_fast_path_switches_run_on_cpu_and_say_so(compose_run, tmp_path, caplog) -> None:
+    cfg = compose_run(
+        "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST,
+        "channels_last=true", "compile=true",
+    )  # fmt: skip
+    with caplog.at_level(logging.INFO, logger="actlab.module"):
+        run(cfg)
+    assert (
+        "Fast path on cpu: precision 32-true, channels_last skipped on cpu (oneDNN#6035), "
+        "compile on, cudnn.benchmark unused on cpu"
+    ) in caplog.text
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "ok" and record["test"]["test/acc"] > 0.5

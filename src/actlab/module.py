@@ -1,5 +1,6 @@
 """Classifier: the one LightningModule, shared by every model of the `model` group."""
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -16,6 +17,8 @@ from torchmetrics.classification import (
     MulticlassRecall,
 )
 
+log = logging.getLogger(__name__)
+
 OptimizerFactory = Callable[[Iterable[nn.Parameter]], Optimizer]
 
 
@@ -31,6 +34,8 @@ class Classifier(L.LightningModule):
 
     `optimizer` is a factory of the parameters (a `_partial_` optimizer); `scheduler` is a Lightning
     lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none.
+    `channels_last` runs conv layers and image batches in NHWC memory format when training on a
+    CUDA GPU; `compile` runs the model through torch.compile.
     """
 
     def __init__(
@@ -39,11 +44,17 @@ class Classifier(L.LightningModule):
         num_classes: int,
         optimizer: OptimizerFactory,
         scheduler: Mapping[str, Any] | None = None,
+        channels_last: bool = False,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         self.model = model
         self.optimizer_factory = optimizer
         self.scheduler_config = dict(scheduler or {})
+        self.channels_last = channels_last
+        self.compile = compile
+        self.compiled = False
+        self.memory_format = torch.contiguous_format
         metrics = MetricCollection(
             {
                 "acc": MulticlassAccuracy(num_classes, average="micro"),
@@ -56,7 +67,37 @@ class Classifier(L.LightningModule):
         self.val_metrics = metrics.clone(prefix="val/")
         self.test_metrics = metrics.clone(prefix="test/")
 
+    def configure_model(self) -> None:
+        # Lightning calls this before fit and again before test: it must be idempotent. It runs
+        # before the model moves to its device or is wrapped for DDP, so the format is set here.
+        # channels_last stays off on CPU: oneDNN's backward of strided 1x1 convolutions in NHWC
+        # with few input channels corrupts memory or gradients (uxlfoundation/oneDNN#6035).
+        if self.channels_last and self.trainer.strategy.root_device.type == "cuda":
+            self.memory_format = torch.channels_last
+            self.model.to(memory_format=self.memory_format)
+        if self.compile and not self.compiled:
+            self.model.compile()
+            self.compiled = True
+
+    def on_fit_start(self) -> None:
+        on_gpu = self.device.type == "cuda"
+        if not self.channels_last:
+            channels_last = "off"
+        else:
+            channels_last = "on" if on_gpu else f"skipped on {self.device.type} (oneDNN#6035)"
+        cudnn = torch.backends.cudnn.benchmark if on_gpu else f"unused on {self.device.type}"
+        log.info(
+            "Fast path on %s: precision %s, channels_last %s, compile %s, cudnn.benchmark %s",
+            self.device,
+            self.trainer.precision,
+            channels_last,
+            "on" if self.compile else "off",
+            cudnn,
+        )
+
     def forward(self, inputs: Tensor) -> Tensor:
+        if inputs.ndim == 4:
+            inputs = inputs.contiguous(memory_format=self.memory_format)
         return self.model(inputs)
 
     def _evaluate(self, batch: tuple[Tensor, Tensor], metrics: MetricCollection) -> Tensor:

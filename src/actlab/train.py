@@ -8,15 +8,19 @@ import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from actlab.callbacks.run_record import RunRecord, run_hparams
+from actlab.models.compatibility import check_model_fits_data
 from actlab.module import Classifier, Diverged
+from actlab.precision import best_precision
 
 log = logging.getLogger(__name__)
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 """The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
+
+OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
 
 
 def instantiate_all(group: DictConfig | None) -> list:
@@ -28,6 +32,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
+    check_model_fits_data(cfg.model, datamodule.input_shape)
     model = instantiate(
         cfg.model,
         input_shape=datamodule.input_shape,
@@ -39,6 +44,8 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
         num_classes=datamodule.num_classes,
         optimizer=instantiate(cfg.optimizer),
         scheduler=instantiate(cfg.scheduler, _convert_="object"),
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
     )
     trainer: L.Trainer = instantiate(
         cfg.trainer,

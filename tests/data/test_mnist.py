@@ -25,7 +25,7 @@ def test_tiny_idx_files_are_read_through_torchvision(module_class, data_dir: Pat
     x_test, y_test = datamodule.splits["test"]
     assert (len(x_train), len(x_val), len(x_test)) == (80, 20, 50)
     assert x_train.shape[1:] == datamodule.input_shape == (1, 28, 28)
-    assert x_train.dtype == torch.float32 and y_train.dtype == torch.int64
+    assert x_train.dtype == torch.uint8 and y_train.dtype == torch.int64
     assert torch.equal(y_test, torch.arange(50) % 10)
 
 
@@ -39,10 +39,13 @@ def test_the_validation_split_is_stratified_and_fixed_by_its_seed(data_dir: Path
     assert not torch.equal(first.splits["val"][0], other.splits["val"][0])
 
 
-def test_inputs_are_standardised_with_training_statistics(data_dir: Path) -> None:
-    x_train = prepared(MNISTDataModule, data_dir=str(data_dir)).splits["train"][0]
-    assert x_train.mean().item() == pytest.approx(0.0, abs=1e-5)
-    assert x_train.std().item() == pytest.approx(1.0, abs=1e-4)
+def test_batches_are_standardised_with_training_statistics(data_dir: Path) -> None:
+    datamodule = prepared(MNISTDataModule, data_dir=str(data_dir))
+    x_train, labels = datamodule.splits["train"]
+    inputs, same_labels = datamodule.on_after_batch_transfer((x_train, labels), 0)
+    assert inputs.dtype == torch.float32 and same_labels is labels
+    assert inputs.mean().item() == pytest.approx(0.0, abs=1e-5)
+    assert inputs.std().item() == pytest.approx(1.0, abs=1e-4)
 
 
 def test_gz_files_in_a_search_dir_are_unpacked_into_the_data_dir(tmp_path: Path) -> None:

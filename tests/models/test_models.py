@@ -7,23 +7,23 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 from torch import nn
 
+from actlab.activations import ActivationFactory
+from actlab.models.resnet import Bottleneck
 from actlab.train import CONFIG_DIR
 
 SHAPES = [(1, 28, 28), (3, 32, 32)]
 NUM_CLASSES = 10
 
 
-def build(model: str, activation: str, input_shape: tuple[int, ...], *overrides: str) -> nn.Module:
+def build(
+    model: str, activation: str | ActivationFactory, input_shape: tuple[int, ...], *overrides: str
+) -> nn.Module:
     """A tiny model as `python train.py model=MODEL activation=ACTIVATION` builds it."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR / "model"), version_base="1.3"):
         cfg = compose(model, overrides=[o.removeprefix("model.") for o in TINY_MODEL[model]])
     cfg.merge_with_dotlist(list(overrides))
-    return instantiate(
-        cfg,
-        input_shape=input_shape,
-        num_classes=NUM_CLASSES,
-        activation=activation_factory(activation),
-    )
+    factory = activation_factory(activation) if isinstance(activation, str) else activation
+    return instantiate(cfg, input_shape=input_shape, num_classes=NUM_CLASSES, activation=factory)
 
 
 def activation_sites(model: nn.Module, activation_type: type[nn.Module]) -> list[nn.Module]:
@@ -44,9 +44,17 @@ def test_forward_and_backward(model_name: str, activation: str, shape: tuple[int
 
 @pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
 def test_every_activation_site_is_its_own_module(model_name: str) -> None:
-    model = build(model_name, "prelu", (1, 28, 28))
-    sites = activation_sites(model, nn.PReLU)
+    built: list[nn.Module] = []
+
+    def factory() -> nn.Module:
+        built.append(nn.PReLU())
+        return built[-1]
+
+    model = build(model_name, factory, (3, 32, 32))
+    # A module used at two sites would be listed twice here, under two names.
+    sites = [m for _, m in model.named_modules(remove_duplicate=False) if isinstance(m, nn.PReLU)]
     assert len(sites) >= 2
+    assert len(sites) == len(built) == len({id(site) for site in sites})
     assert len({id(site.weight) for site in sites}) == len(sites)
 
 
@@ -92,3 +100,32 @@ def test_building_a_model_leaves_batch_norm_statistics_untouched() -> None:
     norm = model.features[0].norm
     assert norm.num_batches_tracked.item() == 0
     assert model.training
+
+
+@pytest.mark.parametrize(
+    ("depth", "parameters"),
+    [(18, 11_173_962), (34, 21_282_122), (50, 23_520_842)],
+)
+def test_resnet_depths_match_the_reference_cifar_resnets(depth: int, parameters: int) -> None:
+    """Parameter counts of the CIFAR ResNets of kuangliu/pytorch-cifar, for 10 classes."""
+    model = build("resnet", "relu", (3, 32, 32), f"depth={depth}", "width=1.0")
+    assert sum(p.numel() for p in model.parameters()) == parameters
+    assert any(isinstance(m, Bottleneck) for m in model.modules()) == (depth >= 50)
+
+
+def test_an_unknown_resnet_depth_names_the_valid_ones() -> None:
+    with pytest.raises(Exception, match=r"ResNet depth must be one of \[18, 34, 50, 101, 152\]"):
+        build("resnet", "relu", (3, 32, 32), "depth=20")
+
+
+def test_densenet_121_layout_matches_the_reference_parameter_count() -> None:
+    model = build("densenet", "relu", (3, 32, 32), "width=1.0", "blocks=[6,12,24,16]")
+    assert sum(p.numel() for p in model.parameters()) == 6_956_298
+
+
+def test_width_scales_every_family_down_for_quick_tests() -> None:
+    full = build("googlenet", "relu", (3, 32, 32), "width=1.0")
+    tiny = build("googlenet", "relu", (3, 32, 32))
+    assert (
+        sum(p.numel() for p in tiny.parameters()) < sum(p.numel() for p in full.parameters()) / 100
+    )

@@ -44,11 +44,12 @@ def write_json_atomically(data: dict[str, Any], path: Path) -> None:
 class RunRecord(L.Callback):
     """Keeps `metrics.json` current while a run trains, and records how it ended.
 
-    The file holds the status (running, ok, failed, diverged) and the reason of a failure, the
-    history of epoch-level metrics, the epoch where the monitored validation metric was best with
-    the validation metrics there, the final validation metrics, the test metrics, the number of
-    parameters, the wall time and the run's hyper-parameters. At the end the same summary goes to
-    the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
+    The file holds the status (running, ok, failed, diverged) and the reason of a failure; the
+    history of epoch-level metrics, with each epoch's duration (its validation included); the
+    epoch where the monitored validation metric was best, with the validation metrics there;
+    the final validation metrics, the test metrics, the number of parameters, the wall time and
+    the run's hyper-parameters. At the end the same summary goes to the loggers'
+    hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
     """
 
     def __init__(self, path: Path, monitor: str, mode: str, hparams: dict[str, Scalar]) -> None:
@@ -59,6 +60,7 @@ class RunRecord(L.Callback):
         self.mode = mode
         self.hparams = hparams
         self.start = time.perf_counter()
+        self.epoch_start = self.start
         self.trainer: L.Trainer | None = None
         self.record: dict[str, Any] = {
             "status": "running",
@@ -99,13 +101,19 @@ class RunRecord(L.Callback):
         self.record["num_params"] = sum(p.numel() for p in pl_module.parameters())
         self.write()
 
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.epoch_start = time.perf_counter()
+
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        epoch_time = round(time.perf_counter() - self.epoch_start, 3)
         metrics = {
             name: value.item()
             for name, value in trainer.callback_metrics.items()
             if name.startswith(("train/", "val/")) and not name.endswith("_step")
         }
-        self.record["history"].append({"epoch": trainer.current_epoch, **metrics})
+        self.record["history"].append(
+            {"epoch": trainer.current_epoch, "epoch_time_s": epoch_time, **metrics}
+        )
         validation = {name: value for name, value in metrics.items() if name.startswith("val/")}
         if validation:
             self.record["final"] = validation

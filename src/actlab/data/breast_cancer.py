@@ -18,8 +18,8 @@ class BreastCancerDataModule(InMemoryDataModule):
     input_shape = (30,)
     num_classes = 2
 
-    def __init__(self, test_fraction: float = 0.2, **batching: int | float) -> None:
-        super().__init__(**batching)
+    def __init__(self, test_fraction: float = 0.2, **in_memory: object) -> None:
+        super().__init__(**in_memory)
         self.test_fraction = test_fraction
 
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:

@@ -1,5 +1,7 @@
 """The shared base of actlab's DataModules: a dataset held whole in memory."""
 
+from collections.abc import Callable
+
 import lightning as L
 import numpy as np
 import torch
@@ -8,14 +10,17 @@ from torch import Tensor
 
 from actlab.data.batches import TensorBatches
 
+Augmentation = Callable[[Tensor], Tensor]
+
 
 class InMemoryDataModule(L.LightningDataModule):
-    """A dataset held as tensors, split, normalised once and batched on the training device.
+    """A dataset held as tensors on the training device, augmented and normalised per batch.
 
-    A subclass names its `input_shape` and `num_classes` and implements `load`; this class splits a
-    stratified validation part off the training data, standardises every split with the mean and
-    std of the training part (per channel for images, per feature for tables), and moves the
-    splits to the device the trainer trains on.
+    A subclass names its `input_shape` and `num_classes` and implements `load`. This class splits
+    a stratified validation part off the training data and moves every split, as loaded (images
+    stay uint8), to the device the trainer trains on. Each batch is then augmented (training
+    only) and standardised there, with the mean and std of the training part: per channel for
+    images, per feature for tables.
     """
 
     input_shape: tuple[int, ...]
@@ -27,16 +32,19 @@ class InMemoryDataModule(L.LightningDataModule):
         eval_batch_size: int = 1000,
         val_fraction: float = 0.1,
         split_seed: int = 42,
+        augmentation: Augmentation | None = None,
     ) -> None:
         super().__init__()
         self.batch_size = batch_size
         self.eval_batch_size = eval_batch_size
         self.val_fraction = val_fraction
         self.split_seed = split_seed
+        self.augmentation = augmentation
         self.splits: dict[str, tuple[Tensor, Tensor]] = {}
+        self.mean = self.std = torch.zeros(())
 
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Training inputs and labels, then test inputs and labels (float and int64 tensors)."""
+        """Training inputs and labels, then test inputs and labels; labels as int64."""
         raise NotImplementedError
 
     def setup(self, stage: str | None = None) -> None:
@@ -51,18 +59,31 @@ class InMemoryDataModule(L.LightningDataModule):
         )
         x_train, x_val = x[torch.from_numpy(train)], x[torch.from_numpy(val)]
         stats_dims = [dim for dim in range(x.ndim) if dim != 1]
-        mean = x_train.mean(dim=stats_dims, keepdim=True)
-        # A constant feature has std 0; eps keeps it at 0 instead of turning it into NaN.
-        std = x_train.std(dim=stats_dims, keepdim=True).clamp_min(torch.finfo(x.dtype).eps)
+        std, mean = torch.std_mean(x_train.float(), dim=stats_dims, keepdim=True)
         device = self.trainer.strategy.root_device if self.trainer else torch.device("cpu")
+        # A constant feature has std 0; eps keeps it at 0 instead of turning it into NaN.
+        self.std = std.clamp_min(torch.finfo(std.dtype).eps).to(device)
+        self.mean = mean.to(device)
         self.splits = {
-            name: (((inputs - mean) / std).to(device), labels.to(device))
+            name: (inputs.to(device), labels.to(device))
             for name, inputs, labels in [
                 ("train", x_train, y[train]),
                 ("val", x_val, y[val]),
                 ("test", x_test, y_test),
             ]
         }
+
+    def normalise(self, inputs: Tensor) -> Tensor:
+        """Standardise inputs with the training part's statistics, as float32."""
+        return (inputs.float() - self.mean) / self.std
+
+    def on_after_batch_transfer(
+        self, batch: tuple[Tensor, Tensor], dataloader_idx: int
+    ) -> tuple[Tensor, Tensor]:
+        inputs, labels = batch
+        if self.augmentation is not None and self.trainer is not None and self.trainer.training:
+            inputs = self.augmentation(inputs)
+        return self.normalise(inputs), labels
 
     def _batches(self, split: str, batch_size: int, shuffle: bool = False) -> TensorBatches:
         rank, world_size = (

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import ClassVar
 
 from torch import Tensor, nn
 
@@ -36,6 +37,8 @@ class ConvNet(nn.Module):
     The flattened size follows from the input shape (S1's original hard-codes it). S1 ends with a
     log-softmax; here the model returns logits and the loss applies it.
     """
+
+    input_ndim: ClassVar[int | None] = 3
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import ClassVar
 
 from torch import Tensor, nn
 
@@ -18,6 +19,8 @@ class LeNet(nn.Module):
     Inputs smaller than 32x32 are zero-padded to 32x32 first, as in the original paper, so the
     network is the same on 1x28x28 and 3x32x32 data.
     """
+
+    input_ndim: ClassVar[int | None] = 3
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 import math
 from collections.abc import Sequence
+from typing import ClassVar
 
 from torch import nn
 
@@ -10,6 +11,8 @@ from actlab.activations import ActivationFactory
 
 class MLP(nn.Sequential):
     """Flatten, then per hidden width Linear -> [BatchNorm1d] -> activation -> Dropout."""
+
+    input_ndim: ClassVar[int | None] = None
 
     def __init__(
         self,

@@ -1,0 +1,23 @@
+"""Model costs, and the README's table of them."""
+
+from torch import nn
+
+from actlab.models.cost import cost_table, model_cost
+from actlab.train import CONFIG_DIR
+
+
+def test_model_cost_counts_parameters_and_multiply_accumulates() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.Flatten(), nn.Linear(4 * 8 * 8, 5))
+    params, macs = model_cost(model, (3, 8, 8))
+    assert params == (3 * 4 * 9 + 4) + (256 * 5 + 5)
+    assert macs == 3 * 4 * 9 * 8 * 8 + 256 * 5
+
+
+def test_the_readme_table_matches_every_models_measured_cost() -> None:
+    readme = (CONFIG_DIR.parent / "README.md").read_text()
+    rows = cost_table()
+    assert len(rows) >= 7
+    missing = [row for row in rows if row not in readme]
+    assert not missing, "README.md is out of date; `python -m actlab.models.cost` prints:\n" + (
+        "\n".join(missing)
+    )
