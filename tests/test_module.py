@@ -9,6 +9,7 @@ import torch
 from sklearn.metrics import f1_score, precision_score
 from torch import nn
 
+from actlab.activations.adaptive import ATanh
 from actlab.data.batches import TensorBatches
 from actlab.module import Classifier, Diverged
 
@@ -108,3 +109,28 @@ def test_channels_last_converts_conv_weights_and_image_batches_on_gpu() -> None:
     classifier, seen = fit_conv_classifier("gpu")
     assert classifier.model[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert all(x.is_contiguous(memory_format=torch.channels_last) for x in seen)
+
+
+@pytest.mark.parametrize("optimizer", [torch.optim.SGD, torch.optim.AdamW, torch.optim.Adagrad])
+def test_activation_parameters_get_a_group_without_weight_decay(optimizer: type) -> None:
+    model = nn.Sequential(nn.Linear(3, 4), ATanh(), nn.Linear(4, 4), nn.PReLU(), nn.Linear(4, 2))
+    classifier = Classifier(
+        model, 2, optimizer=partial(optimizer, lr=0.01, weight_decay=0.1), activation_lr_scale=10
+    )
+    weights, activation = classifier.configure_optimizers().param_groups
+    assert {id(p) for p in weights["params"]} == {
+        id(p) for i in (0, 2, 4) for p in model[i].parameters()
+    }
+    assert (weights["lr"], weights["weight_decay"]) == (0.01, 0.1)
+    assert {id(p) for p in activation["params"]} == {
+        id(p) for i in (1, 3) for p in model[i].parameters()
+    }
+    assert activation["lr"] == pytest.approx(0.1)
+    assert activation["weight_decay"] == 0.0
+
+
+def test_without_learnable_activations_there_is_one_group() -> None:
+    classifier = Classifier(
+        nn.Sequential(nn.Linear(3, 2), nn.ReLU()), 2, partial(torch.optim.SGD, lr=0.1)
+    )
+    assert len(classifier.configure_optimizers().param_groups) == 1

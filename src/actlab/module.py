@@ -17,9 +17,11 @@ from torchmetrics.classification import (
     MulticlassRecall,
 )
 
+from actlab.activations import activation_parameters
+
 log = logging.getLogger(__name__)
 
-OptimizerFactory = Callable[[Iterable[nn.Parameter]], Optimizer]
+OptimizerFactory = Callable[[Iterable[dict[str, Any]]], Optimizer]
 
 
 class Diverged(RuntimeError):
@@ -32,7 +34,9 @@ class Classifier(L.LightningModule):
     Metrics are torchmetrics states accumulated over the whole epoch and computed once at its end,
     never averages of per-batch values. A non-finite training loss raises `Diverged` at once.
 
-    `optimizer` is a factory of the parameters (a `_partial_` optimizer); `scheduler` is a Lightning
+    `optimizer` is a factory of parameter groups (a `_partial_` optimizer). The parameters of
+    learnable activations (adaptive ones, PReLU) form a group of their own, without weight decay
+    and with the learning rate times `activation_lr_scale`. `scheduler` is a Lightning
     lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none.
     `channels_last` runs conv layers and image batches in NHWC memory format when training on a
     CUDA GPU; `compile` runs the model through torch.compile.
@@ -44,6 +48,7 @@ class Classifier(L.LightningModule):
         num_classes: int,
         optimizer: OptimizerFactory,
         scheduler: Mapping[str, Any] | None = None,
+        activation_lr_scale: float = 1.0,
         channels_last: bool = False,
         compile: bool = False,
     ) -> None:
@@ -51,6 +56,7 @@ class Classifier(L.LightningModule):
         self.model = model
         self.optimizer_factory = optimizer
         self.scheduler_config = dict(scheduler or {})
+        self.activation_lr_scale = activation_lr_scale
         self.channels_last = channels_last
         self.compile = compile
         self.compiled = False
@@ -129,7 +135,15 @@ class Classifier(L.LightningModule):
         self.log("test/loss", loss, batch_size=len(batch[1]), sync_dist=True)
 
     def configure_optimizers(self) -> Optimizer | dict[str, Any]:
-        optimizer = self.optimizer_factory(self.parameters())
+        activation = activation_parameters(self.model)
+        in_activation = {id(param) for param in activation}
+        weights = [param for param in self.parameters() if id(param) not in in_activation]
+        groups: list[dict[str, Any]] = [{"params": weights}]
+        if activation:
+            groups.append({"params": activation, "weight_decay": 0.0})
+        optimizer = self.optimizer_factory(groups)
+        if activation:
+            optimizer.param_groups[1]["lr"] *= self.activation_lr_scale
         if not self.scheduler_config:
             return optimizer
         lr_scheduler = {

@@ -12,6 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.models.compatibility import check_model_fits_data
+from actlab.models.shapes import materialize
 from actlab.module import Classifier, Diverged
 from actlab.precision import best_precision
 
@@ -39,10 +40,12 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
         num_classes=datamodule.num_classes,
         activation=instantiate(cfg.activation),
     )
+    materialize(model, datamodule.input_shape)
     classifier = Classifier(
         model,
         num_classes=datamodule.num_classes,
         optimizer=instantiate(cfg.optimizer),
+        activation_lr_scale=cfg.activation_lr_scale,
         scheduler=instantiate(cfg.scheduler, _convert_="object"),
         channels_last=cfg.channels_last,
         compile=cfg.compile,

@@ -8,7 +8,9 @@ from hydra.utils import instantiate
 from torch import nn
 
 from actlab.activations import ActivationFactory
+from actlab.activations.mixture import Mixture
 from actlab.models.resnet import Bottleneck
+from actlab.models.shapes import materialize
 from actlab.train import CONFIG_DIR
 
 SHAPES = [(1, 28, 28), (3, 32, 32)]
@@ -129,3 +131,15 @@ def test_width_scales_every_family_down_for_quick_tests() -> None:
     assert (
         sum(p.numel() for p in tiny.parameters()) < sum(p.numel() for p in full.parameters()) / 100
     )
+
+
+@pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
+def test_per_channel_adaptive_activations_fit_every_model(model_name: str) -> None:
+    shape = (30,) if model_name == "mlp" else (3, 32, 32)
+    factory = activation_factory("adaptive_mix", "granularity=channel")
+    model = build(model_name, factory, shape)
+    materialize(model, shape)
+    sites = activation_sites(model, Mixture)
+    assert sites and all(site.weight.shape[0] == 3 and site.weight.ndim == 2 for site in sites)
+    model(torch.randn(4, *shape)).sum().backward()
+    assert all(site.weight.grad is not None for site in sites)

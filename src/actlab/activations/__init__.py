@@ -1,14 +1,32 @@
 """Activations of the `activation` config group.
 
-The fixed ones are PyTorch's own modules, named by `_target_` in `conf/activation/`. Models never
-name an activation: they receive an `ActivationFactory` and call it once per site, so that every
-site owns a fresh module (and its own parameters, when the activation has any).
+The fixed ones are PyTorch's own modules, named by `_target_` in `conf/activation/`; the adaptive
+ones of study S2 are in `adaptive` and `mixture`. Models never name an activation: they receive
+an `ActivationFactory` and call it once per site, so that every site owns a fresh module (and its
+own parameters, when the activation has any).
 """
 
 from collections.abc import Callable
 
 from torch import nn
 
+from actlab.activations.adaptive import AdaptiveActivation
+
 ActivationFactory = Callable[[], nn.Module]
 
-__all__ = ["ActivationFactory"]
+LEARNABLE_ACTIVATIONS = (AdaptiveActivation, nn.PReLU)
+"""Activations whose parameters are the activation's own, not the model's weights."""
+
+
+def activation_parameters(model: nn.Module) -> list[nn.Parameter]:
+    """The parameters of every learnable activation in `model`, each once."""
+    found = {
+        id(param): param
+        for module in model.modules()
+        if isinstance(module, LEARNABLE_ACTIVATIONS)
+        for param in module.parameters()
+    }
+    return list(found.values())
+
+
+__all__ = ["LEARNABLE_ACTIVATIONS", "ActivationFactory", "activation_parameters"]

@@ -2,7 +2,6 @@
 
 import json
 import math
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,8 @@ import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
+
+from actlab.atomic import write_text_atomically
 
 Scalar = str | int | float | bool
 
@@ -36,9 +37,7 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
 
 def write_json_atomically(data: dict[str, Any], path: Path) -> None:
     """Write `data` as JSON so that a reader never sees a half-written file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(data, indent=2, allow_nan=True))
-    os.replace(partial, path)
+    write_text_atomically(path, json.dumps(data, indent=2, allow_nan=True))
 
 
 class RunRecord(L.Callback):

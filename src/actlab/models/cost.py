@@ -15,8 +15,9 @@ from torch.utils.flop_counter import FlopCounterMode
 from actlab.train import CONFIG_DIR
 
 INPUT_SHAPE = (3, 32, 32)
-VARIANTS_OF = {"resnet": [["depth=34"], ["depth=50"]], "densenet": [["growth_rate=12"]]}
-"""Variants listed besides the defaults: ResNet-34 and -50; the paper's CIFAR DenseNet-BC."""
+VARIANTS_OF = {"resnet": [["depth=34"]], "densenet": [["growth_rate=12"]]}
+"""Variants listed besides the options: ResNet-34 (ResNet-50 is `model=resnet50`); the paper's
+CIFAR DenseNet-BC."""
 
 
 def model_cost(model: nn.Module, input_shape: tuple[int, ...]) -> tuple[int, int]:

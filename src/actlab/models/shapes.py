@@ -2,6 +2,7 @@
 
 import torch
 from torch import nn
+from torch.nn.modules.lazy import LazyModuleMixin
 
 
 def output_features(module: nn.Module, input_shape: tuple[int, ...]) -> int:
@@ -15,3 +16,11 @@ def output_features(module: nn.Module, input_shape: tuple[int, ...]) -> int:
         features = module(torch.zeros(1, *input_shape)).numel()
     module.train(was_training)
     return features
+
+
+def materialize(model: nn.Module, input_shape: tuple[int, ...]) -> None:
+    """Finish the lazy modules of `model` (adaptive activations) by one dry run: per-channel
+    values get their size, so the optimizer and the parameter count see them, and the sizing
+    hooks are gone before torch.compile traces the model."""
+    if any(isinstance(module, LazyModuleMixin) for module in model.modules()):
+        output_features(model, input_shape)

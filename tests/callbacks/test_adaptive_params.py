@@ -1,0 +1,80 @@
+"""Per-layer values of adaptive activations in TensorBoard and adaptive_params.csv."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from helpers import FAST, TINY_MODEL
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from actlab.train import run
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open() as file:
+        return list(csv.DictReader(file))
+
+
+@pytest.fixture
+def mixture_run(compose_run, data_dir: Path, tmp_path: Path) -> Path:
+    """Two epochs of a tiny LeNet on MNIST with adaptive_mix; the run directory."""
+    run(
+        compose_run(
+            "data=mnist", "model=lenet", *TINY_MODEL["lenet"], *FAST, "activation=adaptive_mix"
+        )
+    )
+    return tmp_path / "run"
+
+
+def test_the_csv_has_one_row_per_activation_site(mixture_run: Path) -> None:
+    rows = read_csv(mixture_run / "adaptive_params.csv")
+    # LeNet: one activation after each of its 2 convolutions and its 2 hidden layers.
+    assert len(rows) == 4
+    assert len({row["layer"] for row in rows}) == 4
+    assert list(rows[0])[:4] == ["layer", "X", "Y", "Z"]
+    assert {"X.a", "X.d", "Y.b", "Z.c"} <= set(rows[0])
+    for row in rows:
+        assert float(row["X"]) + float(row["Y"]) + float(row["Z"]) == pytest.approx(1.0, abs=1e-5)
+    assert any(float(row["X"]) != pytest.approx(1 / 3, abs=1e-7) for row in rows)  # they trained
+
+
+def test_tensorboard_holds_each_value_at_the_start_and_after_every_epoch(mixture_run: Path) -> None:
+    events = EventAccumulator(str(mixture_run / "tensorboard")).Reload()
+    tags = [tag for tag in events.Tags()["scalars"] if tag.startswith("adaptive/")]
+    rows = read_csv(mixture_run / "adaptive_params.csv")
+    assert len(tags) == len(rows) * 15  # X, Y, Z and the 3 components' a, b, c, d
+    for row in rows:
+        curve = events.Scalars(f"adaptive/{row['layer']}/X")
+        assert curve[0].step == 0 and curve[0].value == pytest.approx(1 / 3)
+        assert len(curve) == 3
+        assert curve[-1].value == pytest.approx(float(row["X"]))
+    record = json.loads((mixture_run / "metrics.json").read_text())
+    assert not any(key.startswith("adaptive/") for key in record["history"][0])
+
+
+def test_per_channel_values_are_created_before_training(compose_run, data_dir, tmp_path) -> None:
+    cfg = compose_run(
+        "data=mnist", "model=lenet", *TINY_MODEL["lenet"], *FAST,
+        "activation=atanh", "activation.granularity=channel",
+    )  # fmt: skip
+    run(cfg)
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "ok"
+    rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
+    assert [row["layer"] for row in rows] == [
+        "features.2",
+        "features.5",
+        "classifier.1",
+        "classifier.3",
+    ]
+
+
+def test_a_run_without_adaptive_activations_writes_no_csv(compose_run, tmp_path) -> None:
+    run(
+        compose_run(
+            "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "activation=prelu"
+        )
+    )
+    assert (tmp_path / "run" / "metrics.json").exists()
+    assert not (tmp_path / "run" / "adaptive_params.csv").exists()
