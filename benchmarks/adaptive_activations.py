@@ -15,30 +15,19 @@ import time
 
 import torch
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
 from torch import nn
 
-from actlab.models.shapes import materialize
-from actlab.train import CONFIG_DIR
+from actlab.train import CONFIG_DIR, build_model
 
 MODELS = {"lenet": (1, 28, 28), "resnet": (3, 32, 32)}
 """Each model with the input shape it is measured on: Fashion-MNIST's and CIFAR-10's."""
 
 
-def config(group: str, option: str):
-    with initialize_config_dir(config_dir=str(CONFIG_DIR / group), version_base="1.3"):
-        return compose(option)
-
-
 def build(model: str, activation: str, shape: tuple[int, ...], compiled: bool) -> nn.Module:
     """`model` with `activation`, ready to train, as a run builds it."""
-    net = instantiate(
-        config("model", model),
-        input_shape=shape,
-        num_classes=10,
-        activation=instantiate(config("activation", activation)),
-    )
-    materialize(net, shape)
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("train", [f"model={model}", f"activation={activation}"])
+    net = build_model(cfg, shape, num_classes=10)
     if compiled:
         net.compile()
     return net

@@ -27,9 +27,8 @@ from omegaconf import DictConfig
 from torch import Tensor, nn
 
 from actlab.data.cifar10 import CIFAR10DataModule
-from actlab.models.shapes import materialize
 from actlab.module import Classifier
-from actlab.train import CONFIG_DIR
+from actlab.train import CONFIG_DIR, build_model
 
 SWITCHES = {
     "all off": [
@@ -92,24 +91,12 @@ def synchronizer(device: torch.device) -> Callable[[], None]:
     return torch.cuda.synchronize if device.type == "cuda" else lambda: None
 
 
-def build_model(cfg: DictConfig, datamodule: RandomCIFAR10) -> nn.Module:
-    """The model as the training recipe builds it."""
-    model = instantiate(
-        cfg.model,
-        input_shape=datamodule.input_shape,
-        num_classes=datamodule.num_classes,
-        activation=instantiate(cfg.activation),
-    )
-    materialize(model, datamodule.input_shape)
-    return model
-
-
 def lightning_images_per_s(cfg: DictConfig, steps: int, warmup: int) -> float:
     """Images/s of actlab's training loop composed from `cfg`."""
     L.seed_everything(cfg.seed)
     datamodule = instantiate(cfg.data, _target_=f"{__name__}.RandomCIFAR10")
     classifier = Classifier(
-        build_model(cfg, datamodule),
+        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
         num_classes=datamodule.num_classes,
         optimizer=instantiate(cfg.optimizer),
         channels_last=cfg.channels_last,
@@ -139,7 +126,7 @@ def plain_images_per_s(cfg: DictConfig, steps: int, warmup: int, device: torch.d
     x, y, _, _ = datamodule.load()
     x, y = x.to(device), y.to(device)
     std, mean = torch.std_mean(x.float(), dim=(0, 2, 3), keepdim=True)
-    model = build_model(cfg, datamodule).to(device)
+    model = build_model(cfg, datamodule.input_shape, datamodule.num_classes).to(device)
     optimizer = instantiate(cfg.optimizer)(model.parameters())
     augment = datamodule.augmentation
     synchronize = synchronizer(device)

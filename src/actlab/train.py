@@ -9,6 +9,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.models.compatibility import check_model_fits_data
@@ -29,20 +30,26 @@ def instantiate_all(group: DictConfig | None) -> list:
     return [instantiate(entry) for entry in (group or {}).values() if entry is not None]
 
 
+def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    """The model of `cfg` with its activation at every site, for inputs of `input_shape`, its lazy
+    modules already sized."""
+    model = instantiate(
+        cfg.model,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        activation=instantiate(cfg.activation),
+    )
+    materialize(model, input_shape)
+    return model
+
+
 def train(cfg: DictConfig, record: RunRecord) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
     check_model_fits_data(cfg.model, datamodule.input_shape)
-    model = instantiate(
-        cfg.model,
-        input_shape=datamodule.input_shape,
-        num_classes=datamodule.num_classes,
-        activation=instantiate(cfg.activation),
-    )
-    materialize(model, datamodule.input_shape)
     classifier = Classifier(
-        model,
+        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
         num_classes=datamodule.num_classes,
         optimizer=instantiate(cfg.optimizer),
         activation_lr_scale=cfg.activation_lr_scale,

@@ -67,6 +67,10 @@ class AdaptiveActivation(LazyModuleMixin, nn.Module):
             return value
         return value.view(*value.shape, *([1] * (z.ndim - 2)))
 
+    def site_values(self, z: Tensor) -> tuple[Tensor, ...]:
+        """Every value, in the order of `initial`, shaped to broadcast over `z`."""
+        return tuple(self.per_site(getattr(self, name), z) for name in self.initial)
+
     def learned_values(self) -> dict[str, float]:
         """The current values by name (their mean over channels when per channel)."""
         return {name: getattr(self, name).mean().item() for name in self.initial}
@@ -91,7 +95,7 @@ class ScaledShifted(AdaptiveActivation):
         super().__init__({"a": a, "b": b, "c": c, "d": d}, granularity)
 
     def forward(self, z: Tensor) -> Tensor:
-        a, b, c, d = (self.per_site(getattr(self, name), z) for name in "abcd")
+        a, b, c, d = self.site_values(z)
         return torch.addcmul(d, b, self.base(torch.addcmul(c, a, z)))
 
 
@@ -121,7 +125,7 @@ class AReLU(AdaptiveActivation):
         super().__init__({"a": a, "b": b, "c": c, "d": d}, granularity)
 
     def forward(self, z: Tensor) -> Tensor:
-        a, b, c, d = (self.per_site(getattr(self, name), z) for name in "abcd")
+        a, b, c, d = self.site_values(z)
         return torch.maximum(torch.addcmul(c, a, z), torch.addcmul(d, b, z))
 
 
