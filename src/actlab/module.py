@@ -1,7 +1,9 @@
 """Classifier: the one LightningModule, shared by every model of the `model` group."""
 
+import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 import lightning as L
@@ -9,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LRScheduler
 from torchmetrics import MetricCollection
 from torchmetrics.classification import (
     MulticlassAccuracy,
@@ -20,6 +23,9 @@ from torchmetrics.classification import (
 from actlab.activations import activation_parameters
 
 log = logging.getLogger(__name__)
+
+ABSOLUTE_LRS = ("base_lr", "max_lr")
+"""Scheduler arguments that set learning rates outright (CyclicLR, OneCycleLR), not as factors."""
 
 OptimizerFactory = Callable[[Iterable[dict[str, Any]]], Optimizer]
 
@@ -37,7 +43,8 @@ class Classifier(L.LightningModule):
     `optimizer` is a factory of parameter groups (a `_partial_` optimizer). The parameters of
     learnable activations (adaptive ones, PReLU) form a group of their own, without weight decay
     and with the learning rate times `activation_lr_scale`. `scheduler` is a Lightning
-    lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none.
+    lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none;
+    `fit_to_run` completes it for the run.
     `channels_last` runs conv layers and image batches in NHWC memory format when training on a
     CUDA GPU; `compile` runs the model through torch.compile.
     """
@@ -146,8 +153,22 @@ class Classifier(L.LightningModule):
             optimizer.param_groups[1]["lr"] *= self.activation_lr_scale
         if not self.scheduler_config:
             return optimizer
-        lr_scheduler = {
-            **self.scheduler_config,
-            "scheduler": self.scheduler_config["scheduler"](optimizer),
-        }
+        make = self.scheduler_config["scheduler"]
+        lr_scheduler = {**self.scheduler_config, "scheduler": self.fit_to_run(make, optimizer)}
         return {"optimizer": optimizer, "lr_scheduler": lr_scheduler}
+
+    def fit_to_run(self, make: partial, optimizer: Optimizer) -> LRScheduler:
+        """The scheduler of `make` for this run: one that takes `total_steps` and is not given it
+        gets the run's number of optimizer steps; absolute learning rates (`base_lr`, `max_lr`)
+        are scaled per parameter group as the groups' own learning rates are, so that the
+        activations keep their `activation_lr_scale`."""
+        accepted = inspect.signature(make).parameters
+        extra: dict[str, Any] = {}
+        if "total_steps" in accepted and make.keywords.get("total_steps") is None:
+            extra["total_steps"] = self.trainer.estimated_stepping_batches
+        ratios = [group["lr"] / optimizer.defaults["lr"] for group in optimizer.param_groups]
+        for name in ABSOLUTE_LRS:
+            value = make.keywords.get(name)
+            if isinstance(value, int | float):
+                extra[name] = [value * ratio for ratio in ratios]
+        return make(optimizer, **extra)
