@@ -166,9 +166,9 @@ class Classifier(L.LightningModule):
         extra: dict[str, Any] = {}
         if "total_steps" in accepted and make.keywords.get("total_steps") is None:
             extra["total_steps"] = self.trainer.estimated_stepping_batches
-        ratios = [group["lr"] / optimizer.defaults["lr"] for group in optimizer.param_groups]
+        scales = [1.0, self.activation_lr_scale][: len(optimizer.param_groups)]
         for name in ABSOLUTE_LRS:
             value = make.keywords.get(name)
             if isinstance(value, int | float):
-                extra[name] = [value * ratio for ratio in ratios]
+                extra[name] = [value * scale for scale in scales]
         return make(optimizer, **extra)
