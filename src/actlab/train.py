@@ -31,14 +31,13 @@ def instantiate_all(group: DictConfig | None) -> list:
 
 
 def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
-    """The model of `cfg` with its activation at every site, for inputs of `input_shape`, its lazy
-    modules already sized."""
+    """The model of `cfg` with its activation at every site, for inputs of `input_shape`,
+    initialised by its `init`, its lazy modules already sized."""
+    activation = instantiate(cfg.activation)
     model = instantiate(
-        cfg.model,
-        input_shape=input_shape,
-        num_classes=num_classes,
-        activation=instantiate(cfg.activation),
+        cfg.model, input_shape=input_shape, num_classes=num_classes, activation=activation
     )
+    instantiate(cfg.init)(model, activation())
     materialize(model, input_shape)
     return model
 

@@ -1,0 +1,1 @@
+"""Weight initialisation of the `init` config group."""
