@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lightning as L
 import numpy as np
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
@@ -24,6 +25,19 @@ FAST = [
 ]
 """Overrides that keep a run short and quiet in tests."""
 
+
+def quiet_trainer(**options: object) -> L.Trainer:
+    """A CPU Trainer without logger, checkpoints, progress bar or summary."""
+    return L.Trainer(
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **options,
+    )
+
+
 TINY_MODEL = {
     "alexnet": ["model.width=0.0625"],
     "convnet": ["model.channels=[4,8,8]", "model.hidden=16"],
@@ -32,6 +46,7 @@ TINY_MODEL = {
     "lenet": ["model.channels=[3,4]", "model.hidden=[16,8]"],
     "mlp": ["model.hidden=[16,8]"],
     "resnet": ["model.width=0.0625"],
+    "s4_cnn": ["model.channels=[4,8]", "model.hidden=16"],
 }
 """Overrides that make each model of the group tiny."""
 

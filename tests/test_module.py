@@ -6,6 +6,7 @@ from functools import partial
 import lightning as L
 import pytest
 import torch
+from helpers import quiet_trainer
 from sklearn.metrics import f1_score, precision_score
 from torch import nn
 
@@ -14,17 +15,6 @@ from actlab.data.batches import TensorBatches
 from actlab.module import Classifier, Diverged
 
 CLASSES = 4
-
-
-def quiet_trainer(**options: object) -> L.Trainer:
-    return L.Trainer(
-        accelerator="cpu",
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        **options,
-    )
 
 
 def test_validation_metrics_are_computed_over_the_whole_epoch() -> None:

@@ -21,6 +21,7 @@ from torchmetrics.classification import (
 )
 
 from actlab.activations import activation_parameters
+from actlab.regularization.penalty import penalized_weights, weight_penalty
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,10 @@ class Classifier(L.LightningModule):
     Metrics are torchmetrics states accumulated over the whole epoch and computed once at its end,
     never averages of per-batch values. A non-finite training loss raises `Diverged` at once.
 
+    Training minimises cross entropy with `label_smoothing`, plus `l1 * sum |w| + l2 * sum w^2`
+    over the weights of linear and conv layers (logged apart as `train/penalty`; `train/loss` is
+    the cross entropy alone). Validation and test losses are plain cross entropy.
+
     `optimizer` is a factory of parameter groups (a `_partial_` optimizer). The parameters of
     learnable activations (adaptive ones, PReLU) form a group of their own, without weight decay
     and with the learning rate times `activation_lr_scale`. `scheduler` is a Lightning
@@ -56,11 +61,17 @@ class Classifier(L.LightningModule):
         optimizer: OptimizerFactory,
         scheduler: Mapping[str, Any] | None = None,
         activation_lr_scale: float = 1.0,
+        label_smoothing: float = 0.0,
+        l1: float = 0.0,
+        l2: float = 0.0,
         channels_last: bool = False,
         compile: bool = False,
     ) -> None:
         super().__init__()
         self.model = model
+        self.label_smoothing = label_smoothing
+        self.l1 = l1
+        self.l2 = l2
         self.optimizer_factory = optimizer
         self.scheduler_config = dict(scheduler or {})
         self.activation_lr_scale = activation_lr_scale
@@ -113,24 +124,30 @@ class Classifier(L.LightningModule):
             inputs = inputs.contiguous(memory_format=self.memory_format)
         return self.model(inputs)
 
-    def _evaluate(self, batch: tuple[Tensor, Tensor], metrics: MetricCollection) -> Tensor:
+    def _evaluate(
+        self, batch: tuple[Tensor, Tensor], metrics: MetricCollection, label_smoothing: float = 0.0
+    ) -> Tensor:
         inputs, labels = batch
         logits = self(inputs)
-        loss = F.cross_entropy(logits, labels)
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         metrics.update(logits, labels)
         self.log_dict(metrics, on_step=False, on_epoch=True)
         return loss
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self._evaluate(batch, self.train_metrics)
+        loss = self._evaluate(batch, self.train_metrics, self.label_smoothing)
+        size = len(batch[1])
+        self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
+        self.log("train/loss", loss, on_step=False, on_epoch=True, batch_size=size)
+        if self.l1 or self.l2:
+            penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
+            self.log("train/penalty", penalty, on_step=False, on_epoch=True, batch_size=size)
+            loss = loss + penalty
         if not torch.isfinite(loss):
             raise Diverged(
                 f"training loss became {loss.item()} at step {self.global_step} "
                 f"(epoch {self.current_epoch})"
             )
-        size = len(batch[1])
-        self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
-        self.log("train/loss", loss, on_step=False, on_epoch=True, batch_size=size)
         return loss
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:

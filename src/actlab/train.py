@@ -53,6 +53,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
         optimizer=instantiate(cfg.optimizer),
         activation_lr_scale=cfg.activation_lr_scale,
         scheduler=instantiate(cfg.scheduler, _convert_="object"),
+        **cfg.loss,
         channels_last=cfg.channels_last,
         compile=cfg.compile,
     )

@@ -4,9 +4,9 @@ import tarfile
 from functools import partial
 from pathlib import Path
 
-import lightning as L
 import pytest
 import torch
+from helpers import quiet_trainer
 from torch import nn
 from torchvision.datasets import CIFAR10
 
@@ -98,18 +98,34 @@ class InputRecorder(nn.Module):
 
 def test_augmentation_applies_to_training_batches_only(cifar_dir: Path) -> None:
     blank = CIFAR10DataModule(
-        data_dir=str(cifar_dir.parent), val_fraction=0.2, augmentation=torch.zeros_like
+        data_dir=str(cifar_dir.parent),
+        val_fraction=0.2,
+        augment=True,
+        augmentation=torch.zeros_like,
     )
     recorder = InputRecorder()
     model = nn.Sequential(recorder, nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
     classifier = Classifier(model, 10, optimizer=partial(torch.optim.SGD, lr=0.01))
-    trainer = L.Trainer(
-        accelerator="cpu", max_epochs=1, logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-    )  # fmt: skip
+    trainer = quiet_trainer(max_epochs=1, num_sanity_val_steps=0)
     trainer.fit(classifier, datamodule=blank)
     training = [x for is_training, x in recorder.seen if is_training]
     validation = [x for is_training, x in recorder.seen if not is_training]
     blank_image = blank.normalise(torch.zeros(1, 3, 32, 32, dtype=torch.uint8))
     assert training and all(torch.equal(x, blank_image.expand_as(x)) for x in training)
     assert torch.equal(validation[0], blank.normalise(blank.splits["val"][0]))
+
+
+def test_augment_false_leaves_training_batches_as_they_are(cifar_dir: Path) -> None:
+    untouched = CIFAR10DataModule(
+        data_dir=str(cifar_dir.parent),
+        val_fraction=0.2,
+        augment=False,
+        augmentation=torch.zeros_like,
+    )
+    recorder = InputRecorder()
+    model = nn.Sequential(recorder, nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
+    classifier = Classifier(model, 10, optimizer=partial(torch.optim.SGD, lr=0.01))
+    quiet_trainer(max_epochs=1, limit_val_batches=0).fit(classifier, datamodule=untouched)
+    training = torch.cat([x for is_training, x in recorder.seen if is_training])
+    expected = untouched.normalise(untouched.splits["train"][0])
+    assert torch.equal(training.sort(0).values, expected.sort(0).values)

@@ -4,10 +4,9 @@ import json
 from functools import partial
 from pathlib import Path
 
-import lightning as L
 import pytest
 import torch
-from helpers import FAST, TINY_MODEL
+from helpers import FAST, TINY_MODEL, quiet_trainer
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from torch import nn
 
@@ -54,14 +53,9 @@ def test_each_schedule_steps_at_its_interval_and_its_rate_is_logged_every_step(
 def fit(classifier: Classifier, epochs: int, batches: int) -> None:
     """`epochs` of `batches` batches of random data, quietly."""
     inputs, labels = torch.randn(4 * batches, 3), torch.randint(2, (4 * batches,))
-    L.Trainer(
-        max_epochs=epochs,
-        limit_val_batches=0,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(classifier, TensorBatches(inputs, labels, batch_size=4))
+    quiet_trainer(max_epochs=epochs, limit_val_batches=0).fit(
+        classifier, TensorBatches(inputs, labels, batch_size=4)
+    )
 
 
 def test_onecycle_takes_the_runs_number_of_steps_from_the_trainer() -> None:

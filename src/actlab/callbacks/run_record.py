@@ -27,10 +27,13 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     }
     for override in OverridesParser.create().parse_overrides(list(hydra_cfg.overrides.task)):
         key = override.key_or_group
-        value = OmegaConf.select(cfg, key, default=None)
-        if key in params or key.startswith("hydra") or value is None:
+        if key in params or key.startswith("hydra") or override.is_delete():
             continue
-        params[key] = value if isinstance(value, Scalar) else str(OmegaConf.to_container(value))
+        value = OmegaConf.select(cfg, key, default=None)
+        if value is None:  # several options of a group (regularization=[l1,dropout]), or null
+            params[key] = override.get_value_element_as_str()
+        else:
+            params[key] = value if isinstance(value, Scalar) else str(OmegaConf.to_container(value))
     params["seed"] = cfg.seed
     return params
 

@@ -20,7 +20,8 @@ class InMemoryDataModule(L.LightningDataModule):
     a stratified validation part off the training data and moves every split, as loaded (images
     stay uint8), to the device the trainer trains on. Each batch is then augmented (training
     only) and standardised there, with the mean and std of the training part: per channel for
-    images, per feature for tables.
+    images, per feature for tables. `augmentation` is the dataset's training augmentation and
+    `augment` whether it is applied.
     """
 
     input_shape: tuple[int, ...]
@@ -32,14 +33,20 @@ class InMemoryDataModule(L.LightningDataModule):
         eval_batch_size: int = 1000,
         val_fraction: float = 0.1,
         split_seed: int = 42,
+        augment: bool = False,
         augmentation: Augmentation | None = None,
     ) -> None:
         super().__init__()
+        if augment and augmentation is None:
+            raise ValueError(
+                f"{type(self).__name__} has no augmentation (data.augmentation is null), so "
+                "data.augment must be false; give data.augmentation to augment it"
+            )
         self.batch_size = batch_size
         self.eval_batch_size = eval_batch_size
         self.val_fraction = val_fraction
         self.split_seed = split_seed
-        self.augmentation = augmentation
+        self.augmentation = augmentation if augment else None
         self.splits: dict[str, tuple[Tensor, Tensor]] = {}
         self.mean = self.std = torch.zeros(())
 

@@ -1,0 +1,1 @@
+"""Regularisation terms of the training loss."""
