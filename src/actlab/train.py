@@ -8,6 +8,7 @@ import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
+from lightning.pytorch.strategies.launchers.subprocess_script import _SubprocessScriptLauncher
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
@@ -42,6 +43,23 @@ def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int)
     return model
 
 
+def check_launchable(trainer: L.Trainer) -> None:
+    """Refuse local DDP in a multirun: Lightning's DDP starts its other processes by running the
+    command line again, and in a multirun (-m) that command is the whole sweep. A launcher that
+    starts every process itself (SLURM through hydra/launcher=slurm) is fine."""
+    strategy = trainer.strategy
+    if (
+        HydraConfig.get().mode == RunMode.MULTIRUN
+        and isinstance(strategy.launcher, _SubprocessScriptLauncher)
+        and not strategy.cluster_environment.creates_processes_externally
+    ):
+        raise ValueError(
+            f"strategy {type(strategy).__name__} on {trainer.num_devices} devices cannot run "
+            "inside a local multirun (-m): its other processes would rerun the whole sweep. "
+            "Run DDP jobs one at a time without -m, or sweep with hydra/launcher=slurm"
+        )
+
+
 def train(cfg: DictConfig, record: RunRecord) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
     L.seed_everything(cfg.seed, workers=True)
@@ -62,6 +80,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
         callbacks=[record, *instantiate_all(cfg.callbacks)],
         logger=instantiate_all(cfg.logger),
     )
+    check_launchable(trainer)
     trainer.fit(classifier, datamodule=datamodule)
     best = "best" if trainer.checkpoint_callback else None
     trainer.test(classifier, datamodule=datamodule, ckpt_path=best)

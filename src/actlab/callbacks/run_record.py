@@ -9,6 +9,7 @@ from typing import Any
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.atomic import write_text_atomically
@@ -78,11 +79,13 @@ class RunRecord(L.Callback):
             "hparams": hparams,
             "history": [],
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.write()
 
+    @rank_zero_only
     def write(self) -> None:
+        """Write the record; under DDP only the process of global rank 0 writes."""
         self.record["wall_time_s"] = round(time.perf_counter() - self.start, 3)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomically(self.record, self.path)
 
     @property

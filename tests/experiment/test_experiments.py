@@ -1,0 +1,133 @@
+"""Every `experiment=` config: it composes, its sweep expands to the study's grid, each job of the
+grid builds its model (nothing trains), and it takes `data=fashion_mnist`."""
+
+import itertools
+
+import pytest
+import torch
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.utils import get_class, instantiate
+from torch import nn
+
+from actlab.train import CONFIG_DIR, build_model
+
+EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+JOBS = {
+    "breast_cancer_activations": 12,
+    "s1_mnist_convnet_activations": 4,
+    "s2_cifar10_adaptive": 40,
+    "s3_breast_cancer_schedulers": 4,
+    "s3_mnist_activations": 5,
+    "s3_mnist_init": 4,
+    "s3_mnist_optimizers": 4,
+    "s3_mnist_regularization": 5,
+    "s4_mnist_cnn_activations": 6,
+}
+"""Runs in each study's grid (S2: 8 activations x 5 networks)."""
+
+
+def sweep_jobs(compose_run, *overrides: str) -> list[list[str]]:
+    """The overrides of each job of the sweep, as Hydra's basic sweeper expands
+    `hydra.sweeper.params`: the cross product of every parameter's values."""
+    params = compose_run(*overrides).hydra.sweeper.params
+    parsed = OverridesParser.create().parse_overrides([f"{k}={v}" for k, v in params.items()])
+    axes = [
+        [f"{override.get_key_element()}={value}" for value in override.sweep_string_iterator()]
+        for override in parsed
+    ]
+    return [list(job) for job in itertools.product(*axes)]
+
+
+def test_every_study_has_its_experiment() -> None:
+    assert set(EXPERIMENTS) == set(JOBS)
+
+
+@pytest.mark.parametrize("data", [None, "fashion_mnist"])
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_each_job_of_the_grid_composes_and_builds(compose_run, name: str, data: str) -> None:
+    chosen = [f"experiment={name}", *([f"data={data}"] if data else [])]
+    jobs = sweep_jobs(compose_run, *chosen)
+    assert len(jobs) == JOBS[name]
+    runs = set()
+    for job in jobs:
+        cfg = compose_run(*chosen, *job)
+        datamodule = get_class(cfg.data._target_)
+        if data:
+            assert datamodule.__name__ == "FashionMNISTDataModule"
+        with torch.device("meta"):
+            model = build_model(cfg, datamodule.input_shape, datamodule.num_classes)
+        assert isinstance(model, nn.Module)
+        instantiate(cfg.optimizer)(model.parameters())
+        runs.add(str({key: cfg[key] for key in cfg if key != "hydra"}))
+    assert len(runs) == len(jobs), "two jobs of the grid would train the same run"
+
+
+def job(compose_run, experiment: str, arm: str):
+    return compose_run(f"experiment={experiment}", f"+experiment/{experiment}={arm}")
+
+
+def test_s1_protocol(compose_run) -> None:
+    cfg = job(compose_run, "s1_mnist_convnet_activations", "leaky_relu")
+    assert cfg.activation.negative_slope == 0.002
+    assert list(cfg.optimizer.betas) == [0.89, 0.999] and cfg.optimizer.lr == 0.006
+    assert (cfg.data.batch_size, cfg.data.val_fraction, cfg.seed) == (32, 0.08, 42)
+    assert cfg.model._target_.endswith("ConvNet") and cfg.model.dropout == 0.15
+
+
+def test_s3_gradient_descent_takes_the_whole_training_split_per_step(compose_run) -> None:
+    cfg = job(compose_run, "s3_mnist_optimizers", "gd")
+    assert cfg.optimizer._target_ == "torch.optim.SGD" and cfg.optimizer.lr == 0.01
+    assert cfg.data.batch_size >= 60000
+    assert job(compose_run, "s3_mnist_optimizers", "adagrad").optimizer.lr == 0.01
+
+
+def test_s3_scheduler_arms(compose_run) -> None:
+    arms = {
+        arm: job(compose_run, "s3_breast_cancer_schedulers", arm)
+        for arm in ("step", "cyclic", "onecycle", "cosine_warm_restarts")
+    }
+    assert {arm: cfg.optimizer._target_ for arm, cfg in arms.items()} == {
+        "step": "torch.optim.Adam",
+        "cyclic": "torch.optim.Adam",
+        "onecycle": "torch.optim.Adam",
+        "cosine_warm_restarts": "torch.optim.SGD",
+    }
+    restarts = arms["cosine_warm_restarts"].scheduler.scheduler
+    assert (restarts.T_0, restarts.T_mult, restarts.eta_min) == (5, 2, 1e-4)
+    assert arms["onecycle"].scheduler.scheduler.max_lr == 0.01
+    assert list(arms["step"].model.hidden) == [64, 32] and arms["step"].model.dropout == 0.5
+
+
+def test_s3_regularization_arms_change_what_s3_changed(compose_run) -> None:
+    def arm(name: str):
+        return job(compose_run, "s3_mnist_regularization", name)
+
+    assert arm("l1").loss.l1 == 0.001
+    assert (arm("l2").loss.l2, arm("l2").optimizer.weight_decay) == (0.001, 0.001)
+    assert list(arm("dropout").model.hidden) == [500, 250] and arm("dropout").model.dropout == 0.5
+    batchnorm = arm("batchnorm").model
+    assert list(batchnorm.hidden) == [256, 128, 64] and batchnorm.batch_norm
+    assert batchnorm.dropout == 0.5
+    none = arm("none")
+    assert (none.loss.l1, none.loss.l2, none.model.dropout) == (0.0, 0.0, 0.0)
+
+
+def test_s4_selu_arm_brings_lecun_normal_and_alpha_dropout(compose_run) -> None:
+    selu = job(compose_run, "s4_mnist_cnn_activations", "selu")
+    relu = job(compose_run, "s4_mnist_cnn_activations", "relu")
+    for cfg in (selu, relu):
+        assert (cfg.trainer.gradient_clip_val, cfg.trainer.gradient_clip_algorithm) == (
+            0.5,
+            "value",
+        )
+    selu_model = build_model(selu, (1, 28, 28), 10)
+    relu_model = build_model(relu, (1, 28, 28), 10)
+    assert sum(isinstance(m, nn.AlphaDropout) for m in selu_model.modules()) == 2
+    assert not any(isinstance(m, nn.AlphaDropout) for m in relu_model.modules())
+    assert relu.init.weight._target_ == "torch.nn.init.xavier_uniform_"
+    gelu = job(compose_run, "s4_mnist_cnn_activations", "gelu")
+    assert gelu.activation.approximate == "tanh"
+    assert (
+        job(compose_run, "s4_mnist_cnn_activations", "leaky_relu").activation.negative_slope == 0.2
+    )
