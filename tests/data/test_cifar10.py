@@ -96,36 +96,32 @@ class InputRecorder(nn.Module):
         return x
 
 
-def test_augmentation_applies_to_training_batches_only(cifar_dir: Path) -> None:
-    blank = CIFAR10DataModule(
+def batches_seen(cifar_dir: Path, augment: bool) -> tuple[CIFAR10DataModule, list, list]:
+    """Train one epoch on tiny CIFAR-10 whose augmentation blanks every image; returns the
+    datamodule and the training and validation batches the model saw."""
+    datamodule = CIFAR10DataModule(
         data_dir=str(cifar_dir.parent),
         val_fraction=0.2,
-        augment=True,
+        augment=augment,
         augmentation=torch.zeros_like,
     )
     recorder = InputRecorder()
     model = nn.Sequential(recorder, nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
     classifier = Classifier(model, 10, optimizer=partial(torch.optim.SGD, lr=0.01))
-    trainer = quiet_trainer(max_epochs=1, num_sanity_val_steps=0)
-    trainer.fit(classifier, datamodule=blank)
+    quiet_trainer(max_epochs=1, num_sanity_val_steps=0).fit(classifier, datamodule=datamodule)
     training = [x for is_training, x in recorder.seen if is_training]
     validation = [x for is_training, x in recorder.seen if not is_training]
+    return datamodule, training, validation
+
+
+def test_augmentation_applies_to_training_batches_only(cifar_dir: Path) -> None:
+    blank, training, validation = batches_seen(cifar_dir, augment=True)
     blank_image = blank.normalise(torch.zeros(1, 3, 32, 32, dtype=torch.uint8))
     assert training and all(torch.equal(x, blank_image.expand_as(x)) for x in training)
     assert torch.equal(validation[0], blank.normalise(blank.splits["val"][0]))
 
 
 def test_augment_false_leaves_training_batches_as_they_are(cifar_dir: Path) -> None:
-    untouched = CIFAR10DataModule(
-        data_dir=str(cifar_dir.parent),
-        val_fraction=0.2,
-        augment=False,
-        augmentation=torch.zeros_like,
-    )
-    recorder = InputRecorder()
-    model = nn.Sequential(recorder, nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
-    classifier = Classifier(model, 10, optimizer=partial(torch.optim.SGD, lr=0.01))
-    quiet_trainer(max_epochs=1, limit_val_batches=0).fit(classifier, datamodule=untouched)
-    training = torch.cat([x for is_training, x in recorder.seen if is_training])
+    untouched, training, _ = batches_seen(cifar_dir, augment=False)
     expected = untouched.normalise(untouched.splits["train"][0])
-    assert torch.equal(training.sort(0).values, expected.sort(0).values)
+    assert torch.equal(torch.cat(training).sort(0).values, expected.sort(0).values)
