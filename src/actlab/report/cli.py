@@ -1,0 +1,45 @@
+"""`actlab-report SWEEP_DIR [SWEEP_DIR ...]`: the report of one sweep, or several side by side."""
+
+import argparse
+from pathlib import Path
+
+from actlab.atomic import write_text_atomically
+from actlab.report.plots import plot_curves, plot_heatmap
+from actlab.report.runs import CURVE_TAGS, load_runs
+from actlab.report.summary import independent_axes, report_markdown, swept_axes
+
+
+def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
+    """Write report.csv, report.md and the plots into `out`; returns the files written."""
+    runs, curves = load_runs(sweep_dirs)
+    axes = swept_axes(runs)
+    drawn = independent_axes(runs, axes)
+    out.mkdir(parents=True, exist_ok=True)
+    plots = []
+    for tag in CURVE_TAGS:
+        if (curves.tag == tag).any():
+            plots.append(f"{tag.replace('/', '_')}.png")
+            plot_curves(runs, curves, drawn, tag, out / plots[-1])
+    if len(drawn) == 2 and (runs.status == "ok").any():
+        plots.append("heatmap.png")
+        plot_heatmap(runs, drawn, out / plots[-1])
+    write_text_atomically(out / "report.csv", runs.to_csv(index=False))
+    write_text_atomically(out / "report.md", report_markdown(runs, axes, plots))
+    return [out / "report.csv", out / "report.md", *(out / plot for plot in plots)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and write the report."""
+    parser = argparse.ArgumentParser(prog="actlab-report", description=__doc__)
+    parser.add_argument("sweep_dirs", nargs="+", type=Path, help="multirun directories")
+    parser.add_argument(
+        "--out", type=Path, help="where to write (default: the sweep directory, if only one)"
+    )
+    args = parser.parse_args(argv)
+    missing = [str(path) for path in args.sweep_dirs if not path.is_dir()]
+    if missing:
+        parser.error(f"not a directory: {', '.join(missing)}")
+    if args.out is None and len(args.sweep_dirs) > 1:
+        parser.error("several sweeps: name the folder for their joint report with --out")
+    for path in write_report(args.sweep_dirs, args.out or args.sweep_dirs[0]):
+        print(path)

@@ -1,0 +1,92 @@
+"""A sweep's runs as a table, and their per-epoch curves from TensorBoard's event files."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+CURVE_TAGS = ("val/loss", "val/f1", "val/acc")
+"""The per-epoch validation scalars a report reads and plots."""
+
+
+def run_dirs(sweep_dir: Path) -> list[Path]:
+    """The job directories of a sweep that hold a `metrics.json` (started jobs), in job order."""
+    found = [path.parent for path in sweep_dir.glob("*/metrics.json")]
+    return sorted(found, key=lambda path: (len(path.name), path.name))
+
+
+def curve_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Curve points as a frame with typed columns, empty or not."""
+    frame = pd.DataFrame(rows, columns=["epoch", "tag", "value"])
+    return frame.astype({"epoch": "int64", "tag": "str", "value": "float64"})
+
+
+def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
+    """Per-epoch validation curves of one run, long form: columns epoch, tag, value.
+
+    Read from the run's TensorBoard events, so a run still training shows its epochs so far; from
+    the `history` of its metrics.json when it logged no TensorBoard events (logger=none).
+    """
+    if not (run_dir / "tensorboard").is_dir():
+        rows = [
+            {"epoch": epoch["epoch"], "tag": tag, "value": epoch[tag]}
+            for tag in CURVE_TAGS
+            for epoch in history
+            if tag in epoch
+        ]
+        return curve_frame(rows)
+    events = EventAccumulator(str(run_dir / "tensorboard"), size_guidance={"scalars": 0})
+    events.Reload()
+    available = set(events.Tags()["scalars"])
+    epochs = events.Scalars("epoch") if "epoch" in available else []
+    epoch_at = {event.step: int(event.value) for event in epochs}
+    rows = [
+        {"epoch": epoch_at.get(event.step, index), "tag": tag, "value": event.value}
+        for tag in CURVE_TAGS
+        if tag in available
+        for index, event in enumerate(events.Scalars(tag))
+    ]
+    return curve_frame(rows)
+
+
+def run_row(
+    record: dict[str, Any], sweep: str, job: str, run_curves: pd.DataFrame
+) -> dict[str, Any]:
+    """One run's metrics.json `record` as a flat row: its hyper-parameters, status, best, last and
+    test metrics, and the area under its validation-loss curve (the sum of its epochs' values:
+    one unit per epoch)."""
+    row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
+    row |= {
+        "status": record["status"],
+        "reason": record["reason"],
+        "monitor": record["monitor"],
+        "epochs": len(record["history"]),
+        "best_epoch": record["best_epoch"],
+        "num_params": record["num_params"],
+        "wall_time_s": record["wall_time_s"],
+    }
+    row |= {f"best_{name}": value for name, value in record["best"].items()}
+    row |= {f"last_{name}": value for name, value in record["final"].items()}
+    row |= dict(record["test"])
+    losses = run_curves.loc[run_curves.tag == "val/loss", "value"]
+    row["val_loss_area"] = losses.sum() if len(losses) else None
+    return row
+
+
+def load_runs(sweep_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every started run of every sweep, one row each, and all their curves (long form, with
+    the run's `sweep` and `job`)."""
+    rows, all_curves = [], []
+    for sweep_dir in sweep_dirs:
+        for run_dir in run_dirs(sweep_dir):
+            record = json.loads((run_dir / "metrics.json").read_text())
+            run_curves = curves(run_dir, record["history"])
+            rows.append(run_row(record, sweep_dir.name, run_dir.name, run_curves))
+            all_curves.append(run_curves.assign(sweep=sweep_dir.name, job=run_dir.name))
+    if not rows:
+        raise FileNotFoundError(
+            f"no runs (job folders with metrics.json) in {', '.join(map(str, sweep_dirs))}"
+        )
+    return pd.DataFrame(rows), pd.concat(all_curves, ignore_index=True)
