@@ -102,11 +102,12 @@ def write_cifar_batches(folder: Path, per_batch: int = 20, test: int = 30) -> No
     (folder / "batches.meta").write_bytes(pickle.dumps(meta))
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`python train.py ARGS` from `cwd`, as a user runs it; returns exit status and output."""
+def run_cli(*args: str, cwd: Path, script: str = "train.py") -> subprocess.CompletedProcess:
+    """`python SCRIPT ARGS` (train.py or eval.py) from `cwd`, as a user runs it; returns exit
+    status and output."""
     env = {**os.environ, "HYDRA_FULL_ERROR": "0", "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
-        [sys.executable, str(REPO / "train.py"), *args],
+        [sys.executable, str(REPO / script), *args],
         cwd=cwd,
         env=env,
         capture_output=True,

@@ -1,0 +1,62 @@
+"""`actlab-eval ckpt_path=...`: a run's checkpoint on the test split, built from its own config."""
+
+import json
+import logging
+from pathlib import Path
+
+import hydra
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from actlab.atomic import write_text_atomically
+from actlab.module import Classifier
+from actlab.train import CONFIG_DIR, build_model
+
+log = logging.getLogger(__name__)
+
+
+def run_config(ckpt_path: Path) -> DictConfig:
+    """The composed config of the run that wrote `ckpt_path` (<run dir>/checkpoints/*.ckpt)."""
+    if not ckpt_path.is_file():
+        raise FileNotFoundError(f"ckpt_path={ckpt_path} is not a file")
+    config = ckpt_path.resolve().parent.parent / ".hydra" / "config.yaml"
+    if not config.is_file():
+        raise FileNotFoundError(
+            f"no run config at {config}: ckpt_path must be a checkpoint inside a run directory "
+            "(<run dir>/checkpoints/*.ckpt) that holds its .hydra/config.yaml"
+        )
+    return OmegaConf.load(config)
+
+
+def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
+    """Test the checkpoint with the model, data and metrics of its run, on one device; writes and
+    returns the test metrics (`eval.json` in `output_dir`)."""
+    cfg = run_config(ckpt_path)
+    datamodule = instantiate(cfg.data)
+    classifier = Classifier(
+        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
+        num_classes=datamodule.num_classes,
+        optimizer=instantiate(cfg.optimizer),
+        channels_last=cfg.channels_last,
+    )
+    trainer = instantiate(
+        cfg.trainer,
+        devices=1,
+        strategy="auto",
+        sync_batchnorm=False,
+        logger=False,
+        callbacks=[],
+        enable_checkpointing=False,
+        default_root_dir=str(output_dir),
+    )
+    (metrics,) = trainer.test(classifier, datamodule=datamodule, ckpt_path=str(ckpt_path))
+    record = {"ckpt_path": str(ckpt_path.resolve()), "test": metrics}
+    write_text_atomically(output_dir / "eval.json", json.dumps(record, indent=2))
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="eval")
+def main(cfg: DictConfig) -> None:
+    """`actlab-eval ckpt_path=...` / `python eval.py ckpt_path=...`."""
+    metrics = evaluate(Path(cfg.ckpt_path), Path(cfg.paths.output_dir))
+    log.info("Test metrics of %s: %s", cfg.ckpt_path, metrics)
