@@ -27,15 +27,16 @@ FAST = [
 
 
 def quiet_trainer(**options: object) -> L.Trainer:
-    """A CPU Trainer without logger, checkpoints, progress bar or summary."""
-    return L.Trainer(
-        accelerator="cpu",
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        **options,
-    )
+    """A CPU Trainer without logger, checkpoints, progress bar or summary, unless `options` say
+    otherwise."""
+    quiet = {
+        "accelerator": "cpu",
+        "logger": False,
+        "enable_checkpointing": False,
+        "enable_progress_bar": False,
+        "enable_model_summary": False,
+    }
+    return L.Trainer(**(quiet | options))
 
 
 TINY_MODEL = {

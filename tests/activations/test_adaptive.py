@@ -9,7 +9,8 @@ from helpers import activation_factory
 from torch import nn
 
 from actlab.activations import activation_parameters
-from actlab.activations.adaptive import AdaptiveActivation, adaptive_sites
+from actlab.activations.adaptive import AdaptiveActivation
+from actlab.activations.sites import activation_sites, adaptive_sites
 from actlab.models.shapes import materialize
 
 ADAPTIVE = ["asigmoid", "atanh", "arelu", "adaptive_mix", "fixed_mix"]
@@ -206,3 +207,11 @@ def test_adaptive_sites_leave_out_the_components_of_a_mixture() -> None:
     sites = adaptive_sites(model)
     assert list(sites) == ["1", "3"]
     assert all(isinstance(site, AdaptiveActivation) for site in sites.values())
+
+
+def test_activation_sites_are_every_activation_module_once() -> None:
+    model = nn.Sequential(
+        nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.GELU(), nn.Flatten(), nn.Dropout(),
+        nn.Linear(2, 2), activation_factory("fixed_mix")(), nn.Linear(2, 2), nn.Softmax(dim=1),
+    )  # fmt: skip
+    assert list(activation_sites(model)) == ["2", "6", "8"]

@@ -127,14 +127,3 @@ class AReLU(AdaptiveActivation):
     def forward(self, z: Tensor) -> Tensor:
         a, b, c, d = self.site_values(z)
         return torch.maximum(torch.addcmul(c, a, z), torch.addcmul(d, b, z))
-
-
-def adaptive_sites(model: nn.Module) -> dict[str, AdaptiveActivation]:
-    """Every adaptive activation of `model` by module name, leaving out a mixture's components
-    (the mixture reports them)."""
-    sites: dict[str, AdaptiveActivation] = {}
-    for name, module in model.named_modules():
-        inside_a_site = any(name.startswith(f"{site}.") for site in sites)
-        if isinstance(module, AdaptiveActivation) and not inside_a_site:
-            sites[name] = module
-    return sites

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import lightning as L
 
-from actlab.activations.adaptive import adaptive_sites
+from actlab.activations.sites import adaptive_sites
 from actlab.atomic import write_text_atomically
 
 

@@ -1,0 +1,76 @@
+"""Cost of `callbacks=diagnostics` at its default interval, as a ratio to the same training without.
+
+    python benchmarks/diagnostics.py                     # LeNet on Fashion-MNIST-shaped data
+
+Both contenders train the same model (built from its config as `python train.py` builds it)
+through actlab's Classifier and a Lightning Trainer, on random data of the dataset's shape held in
+memory, for the same number of steps; they take turns, round after round, so that drift of the
+machine falls on both. The figure is the median wall time of one fit per contender, and its ratio.
+"""
+
+import argparse
+import statistics
+import time
+from functools import partial
+
+import lightning as L
+import torch
+from hydra import compose, initialize_config_dir
+
+from actlab.callbacks.diagnostics import Diagnostics
+from actlab.data.batches import TensorBatches
+from actlab.module import Classifier
+from actlab.train import CONFIG_DIR, build_model
+
+
+def fit_seconds(model: str, batches: TensorBatches, steps: int, every: int | None) -> float:
+    """Wall time of one fit of `steps` steps, with diagnostics every `every` steps or without."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("train", [f"model={model}"])
+    net = build_model(cfg, tuple(batches.tensors[0].shape[1:]), num_classes=10)
+    classifier = Classifier(net, 10, optimizer=partial(torch.optim.Adam, lr=1e-3))
+    trainer = L.Trainer(
+        accelerator="cpu",
+        max_steps=steps,
+        limit_val_batches=0,
+        logger=L.pytorch.loggers.TensorBoardLogger("/tmp/actlab-bench-diagnostics"),
+        callbacks=[Diagnostics(every)] if every else [],
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    )
+    start = time.perf_counter()
+    trainer.fit(classifier, batches)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="lenet")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--every", type=int, default=100, help="the diagnostics interval")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    count = args.batch_size * args.steps
+    batches = TensorBatches(
+        torch.randn(count, 1, 28, 28), torch.randint(10, (count,)), batch_size=args.batch_size
+    )
+    times: dict[str, list[float]] = {"without": [], "with diagnostics": []}
+    for _ in range(args.rounds):
+        times["without"].append(fit_seconds(args.model, batches, args.steps, None))
+        times["with diagnostics"].append(fit_seconds(args.model, batches, args.steps, args.every))
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, {args.model}, "
+        f"batch {args.batch_size}, {args.steps} steps, diagnostics every {args.every} steps"
+    )
+    baseline = statistics.median(times["without"])
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"{name:18} {median:8.2f} s {median / baseline:7.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Per-layer training diagnostics (S4's themes): vanishing and exploding gradients, saturated and
+dead units."""
+
+from collections.abc import Mapping
+
+import lightning as L
+import torch
+from lightning.pytorch.loggers import TensorBoardLogger
+from torch import Tensor, nn
+from torch.optim import Optimizer
+
+from actlab.activations.sites import activation_sites
+
+
+def dead_fraction(outputs: Tensor) -> float:
+    """The fraction of units (channels, dimension 1) whose output is zero for every sample and
+    position of `outputs`."""
+    per_unit = outputs.transpose(0, 1).reshape(outputs.shape[1], -1)
+    return (per_unit == 0).all(dim=1).float().mean().item()
+
+
+def gradient_norms(model: nn.Module) -> dict[str, float]:
+    """The L2 norm of the gradients of each module's own parameters, by module name."""
+    norms = {}
+    for name, module in model.named_modules():
+        grads = [p.grad for p in module.parameters(recurse=False) if p.grad is not None]
+        if grads:
+            norms[name] = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item()
+    return norms
+
+
+class Diagnostics(L.Callback):
+    """Every `every_n_steps` optimizer steps, logs per layer:
+
+    - `diagnostics/grad_norm/<layer>`: the L2 norm of the layer's gradients (before clipping);
+    - `diagnostics/act_mean/<site>`, `act_std/<site>`: mean and std of each activation site's
+      output on a fixed probe batch (the first training batch, kept), the model in eval mode;
+    - `diagnostics/dead/<site>`: the fraction of the site's units (channels or features) whose
+      output is zero for every sample of the probe batch;
+    - a histogram of each site's output (`diagnostics/act/<site>`), to TensorBoard loggers.
+    """
+
+    def __init__(self, every_n_steps: int = 100) -> None:
+        if every_n_steps < 1:
+            raise ValueError(f"every_n_steps must be a positive integer, got {every_n_steps}")
+        self.every_n_steps = every_n_steps
+        self.probe: Tensor | None = None
+
+    def due(self, trainer: L.Trainer) -> bool:
+        return trainer.global_step % self.every_n_steps == 0
+
+    def log_scalars(self, trainer: L.Trainer, metrics: Mapping[str, float]) -> None:
+        for logger in trainer.loggers:
+            logger.log_metrics(dict(metrics), step=trainer.global_step)
+
+    def on_train_batch_start(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, batch: tuple, batch_idx: int
+    ) -> None:
+        if self.probe is None:
+            self.probe = batch[0].detach().clone()
+        if self.due(trainer):
+            self.probe_activations(trainer, pl_module)
+
+    def on_before_optimizer_step(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, optimizer: Optimizer
+    ) -> None:
+        if self.due(trainer):
+            norms = gradient_norms(pl_module.model)
+            self.log_scalars(trainer, {f"diagnostics/grad_norm/{k}": v for k, v in norms.items()})
+
+    def probe_activations(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """Run the probe batch and log each activation site's statistics."""
+        outputs: dict[str, Tensor] = {}
+        hooks = [
+            site.register_forward_hook(
+                lambda module, args, output, name=name: outputs.__setitem__(name, output.detach())
+            )
+            for name, site in activation_sites(pl_module.model).items()
+        ]
+        was_training = pl_module.training
+        pl_module.eval()
+        try:
+            with torch.no_grad():
+                pl_module(self.probe)
+        finally:
+            pl_module.train(was_training)
+            for hook in hooks:
+                hook.remove()
+        metrics = {}
+        for name, output in outputs.items():
+            values = output.float()
+            metrics[f"diagnostics/act_mean/{name}"] = values.mean().item()
+            metrics[f"diagnostics/act_std/{name}"] = values.std().item()
+            metrics[f"diagnostics/dead/{name}"] = dead_fraction(values)
+            for logger in trainer.loggers:
+                if isinstance(logger, TensorBoardLogger):
+                    logger.experiment.add_histogram(
+                        f"diagnostics/act/{name}", values, trainer.global_step
+                    )
+        self.log_scalars(trainer, metrics)
