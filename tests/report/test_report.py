@@ -8,23 +8,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real sweep: 3 activations x 2 seeds, 2 epochs each, of the tiny breast-cancer MLP."""
-    root = tmp_path_factory.mktemp("sweep")
-    result = run_cli(
-        "-m", *BREAST_CANCER, "activation=relu,tanh,sigmoid", "seed=1,2",
-        "hydra.sweep.dir=grid", cwd=root,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return root / "grid"
 
 
 def report(*args: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,9 @@ from actlab.report.plots import plot_curves, plot_heatmap
 from actlab.report.runs import CURVE_TAGS, load_runs
 from actlab.report.summary import independent_axes, report_markdown, swept_axes
 
+DPI = 110
+"""Resolution of the report's PNG plots."""
+
 
 def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
     """Write report.csv, report.md and the plots into `out`; returns the files written."""
@@ -19,10 +22,10 @@ def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
     for tag in CURVE_TAGS:
         if (curves.tag == tag).any():
             plots.append(f"{tag.replace('/', '_')}.png")
-            plot_curves(runs, curves, drawn, tag, out / plots[-1])
+            plot_curves(runs, curves, drawn, tag).savefig(out / plots[-1], dpi=DPI)
     if len(drawn) == 2 and (runs.status == "ok").any():
         plots.append("heatmap.png")
-        plot_heatmap(runs, drawn, out / plots[-1])
+        plot_heatmap(runs, drawn).savefig(out / plots[-1], dpi=DPI)
     write_text_atomically(out / "report.csv", runs.to_csv(index=False))
     write_text_atomically(out / "report.md", report_markdown(runs, axes, plots))
     return [out / "report.csv", out / "report.md", *(out / plot for plot in plots)]

@@ -1,7 +1,5 @@
 """Plots of a sweep: validation curves per epoch with a band over seeds, and a heatmap."""
 
-from pathlib import Path
-
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -16,9 +14,7 @@ def line_axis(axes: list[str]) -> str | None:
     return axes[0] if axes else None
 
 
-def plot_curves(
-    runs: pd.DataFrame, curves: pd.DataFrame, axes: list[str], tag: str, path: Path
-) -> None:
+def plot_curves(runs: pd.DataFrame, curves: pd.DataFrame, axes: list[str], tag: str) -> Figure:
     """`tag` per epoch: one line per value of the line axis (mean over seeds, band +- std), one
     panel per combination of the other axes."""
     lines = line_axis(axes)
@@ -44,10 +40,10 @@ def plot_curves(
         ax.set_ylabel(tag)
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", title=lines)
-    figure.savefig(path, dpi=110)
+    return figure
 
 
-def plot_heatmap(runs: pd.DataFrame, axes: list[str], path: Path) -> None:
+def plot_heatmap(runs: pd.DataFrame, axes: list[str]) -> Figure:
     """Mean best monitored metric over seeds for each pair of values of the two swept axes."""
     metric = monitored(runs)
     finished = runs[runs.status == "ok"]
@@ -66,4 +62,4 @@ def plot_heatmap(runs: pd.DataFrame, axes: list[str], path: Path) -> None:
         ax.text(j, i, f"{value:.3f}", ha="center", va="center", color=colour, fontsize="small")
     figure.colorbar(image, ax=ax, label=f"best {metric} (mean over seeds)")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    return figure
