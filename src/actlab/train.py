@@ -12,6 +12,7 @@ from lightning.pytorch.strategies.launchers.subprocess_script import _Subprocess
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from actlab.allocator import steady_malloc
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.models.compatibility import check_model_fits_data
 from actlab.models.shapes import materialize
@@ -62,6 +63,8 @@ def check_launchable(trainer: L.Trainer) -> None:
 
 def train(cfg: DictConfig, record: RunRecord) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
+    if cfg.steady_malloc:
+        steady_malloc()
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
     check_model_fits_data(cfg.model, datamodule.input_shape)
