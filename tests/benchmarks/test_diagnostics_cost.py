@@ -13,7 +13,7 @@ def test_the_benchmark_prints_the_cost_of_diagnostics_as_a_ratio() -> None:
     result = subprocess.run(
         [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=True
     )
-    rows = {line[:18].strip(): line[18:].split() for line in result.stdout.splitlines()[-2:]}
-    assert list(rows) == ["without", "with diagnostics"]
+    rows = {line[:18].strip(): line[18:].split() for line in result.stdout.splitlines()[-3:]}
+    assert list(rows) == ["without", "with diagnostics", "inside its hooks"]
     assert rows["without"][2] == "1.000"
-    assert float(rows["with diagnostics"][2]) > 0
+    assert float(rows["with diagnostics"][2]) > 0 and float(rows["inside its hooks"][0]) > 0

@@ -4,6 +4,7 @@ import copy
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from helpers import FAST, TINY_MODEL, quiet_trainer, run_cli
@@ -11,7 +12,7 @@ from lightning.pytorch.loggers import TensorBoardLogger
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from torch import nn
 
-from actlab.callbacks.diagnostics import Diagnostics, dead_fraction
+from actlab.callbacks.diagnostics import Diagnostics, dead_fraction, histogram
 from actlab.data.batches import TensorBatches
 from actlab.module import Classifier
 
@@ -52,6 +53,8 @@ def test_a_dead_layer_and_a_live_one_through_a_real_fit(tmp_path: Path) -> None:
     assert [value for _, value in values("diagnostics/dead/3")] == [0.0, 0.0]
     assert [step for step, _ in values("diagnostics/act_std/3")] == [0, 2]
     assert set(events.Tags()["histograms"]) == {"diagnostics/act/1", "diagnostics/act/3"}
+    dead_histogram = events.Histograms("diagnostics/act/1")[0].histogram_value
+    assert dead_histogram.num == 8 * 4 and dead_histogram.max == 0.0  # the probe: 8 samples
     first_norm = values("diagnostics/grad_norm/4")[0]
     expected = torch.linalg.vector_norm(
         torch.cat([reference[4].weight.grad.flatten(), reference[4].bias.grad])
@@ -68,3 +71,18 @@ def test_callbacks_diagnostics_runs_from_the_command_line(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
     assert {"diagnostics/dead/2", "diagnostics/grad_norm/1"} <= set(events.Tags()["scalars"])
+
+
+def test_the_histogram_matches_numpys_over_the_same_buckets() -> None:
+    torch.manual_seed(0)
+    values = torch.randn(64, 3, 4, 4) * 2 + 1
+    counts = histogram(values, bins=10)
+    flat = values.flatten().double()
+    reference, edges = np.histogram(flat.numpy(), bins=10)
+    assert counts.num == flat.numel() and counts.bucket_counts == reference.tolist()
+    assert counts.bucket_limits == pytest.approx(edges[1:].tolist(), rel=1e-5)
+    assert (counts.min, counts.max) == (flat.min().item(), flat.max().item())
+    assert counts.sum == pytest.approx(flat.sum().item(), rel=1e-5)
+    assert counts.sum_squares == pytest.approx(flat.square().sum().item(), rel=1e-5)
+    silent = histogram(torch.zeros(5, 2), bins=4)  # a dead site: one value
+    assert silent.bucket_counts == [10, 0, 0, 0] and silent.min == silent.max == 0

@@ -2,6 +2,7 @@
 dead units."""
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import lightning as L
 import torch
@@ -12,21 +13,55 @@ from torch.optim import Optimizer
 from actlab.activations.sites import activation_sites
 
 
-def dead_fraction(outputs: Tensor) -> float:
+def dead_fraction(outputs: Tensor) -> Tensor:
     """The fraction of units (channels, dimension 1) whose output is zero for every sample and
     position of `outputs`."""
     per_unit = outputs.transpose(0, 1).reshape(outputs.shape[1], -1)
-    return (per_unit == 0).all(dim=1).float().mean().item()
+    return (per_unit == 0).all(dim=1).float().mean()
 
 
-def gradient_norms(model: nn.Module) -> dict[str, float]:
+def gradient_norms(model: nn.Module) -> dict[str, Tensor]:
     """The L2 norm of the gradients of each module's own parameters, by module name."""
     norms = {}
     for name, module in model.named_modules():
         grads = [p.grad for p in module.parameters(recurse=False) if p.grad is not None]
         if grads:
-            norms[name] = torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])).item()
+            norms[name] = torch.linalg.vector_norm(torch.stack([g.float().norm() for g in grads]))
     return norms
+
+
+class Histogram(NamedTuple):
+    """A histogram as TensorBoard stores it: summary statistics and counts per bucket, each bucket
+    given by its upper limit."""
+
+    min: float
+    max: float
+    num: int
+    sum: float
+    sum_squares: float
+    bucket_limits: list[float]
+    bucket_counts: list[float]
+
+
+def histogram(values: Tensor, bins: int) -> Histogram:
+    """The histogram of `values` in `bins` equal buckets from their min to their max, counted
+    where the values are (on the GPU for a GPU run) and read back in one transfer."""
+    flat = values.detach().flatten().float()
+    low, high = torch.aminmax(flat)
+    scaled = (flat - low) / (high - low).clamp_min(torch.finfo(torch.float32).tiny)
+    counts = torch.histc(scaled, bins, min=0.0, max=1.0)
+    stats = torch.stack([low, high, flat.sum(), flat.square().sum()])
+    low, high, total, squares, *counts = torch.cat([stats, counts]).tolist()
+    width = (high - low) / bins if high > low else 1.0 / bins
+    limits = [low + width * (index + 1) for index in range(bins)]
+    return Histogram(low, high, flat.numel(), total, squares, limits, counts)
+
+
+def as_floats(values: Mapping[str, Tensor]) -> dict[str, float]:
+    """Scalar tensors as floats, read from the device in one transfer."""
+    if not values:
+        return {}
+    return dict(zip(values, torch.stack(list(values.values())).tolist(), strict=True))
 
 
 class Diagnostics(L.Callback):
@@ -37,13 +72,19 @@ class Diagnostics(L.Callback):
       output on a fixed probe batch (the first training batch, kept), the model in eval mode;
     - `diagnostics/dead/<site>`: the fraction of the site's units (channels or features) whose
       output is zero for every sample of the probe batch;
-    - a histogram of each site's output (`diagnostics/act/<site>`), to TensorBoard loggers.
+    - a histogram of each site's output in `bins` buckets (`diagnostics/act/<site>`), to
+      TensorBoard loggers.
+
+    Everything is computed on the training device; each log reads it back in one transfer.
     """
 
-    def __init__(self, every_n_steps: int = 100) -> None:
+    def __init__(self, every_n_steps: int = 100, bins: int = 64) -> None:
         if every_n_steps < 1:
             raise ValueError(f"every_n_steps must be a positive integer, got {every_n_steps}")
+        if bins < 1:
+            raise ValueError(f"bins must be a positive integer, got {bins}")
         self.every_n_steps = every_n_steps
+        self.bins = bins
         self.probe: Tensor | None = None
 
     def due(self, trainer: L.Trainer) -> bool:
@@ -66,7 +107,9 @@ class Diagnostics(L.Callback):
     ) -> None:
         if self.due(trainer):
             norms = gradient_norms(pl_module.model)
-            self.log_scalars(trainer, {f"diagnostics/grad_norm/{k}": v for k, v in norms.items()})
+            self.log_scalars(
+                trainer, as_floats({f"diagnostics/grad_norm/{k}": v for k, v in norms.items()})
+            )
 
     def probe_activations(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """Run the probe batch and log each activation site's statistics."""
@@ -89,12 +132,15 @@ class Diagnostics(L.Callback):
         metrics = {}
         for name, output in outputs.items():
             values = output.float()
-            metrics[f"diagnostics/act_mean/{name}"] = values.mean().item()
-            metrics[f"diagnostics/act_std/{name}"] = values.std().item()
+            metrics[f"diagnostics/act_mean/{name}"] = values.mean()
+            metrics[f"diagnostics/act_std/{name}"] = values.std()
             metrics[f"diagnostics/dead/{name}"] = dead_fraction(values)
-            for logger in trainer.loggers:
-                if isinstance(logger, TensorBoardLogger):
-                    logger.experiment.add_histogram(
-                        f"diagnostics/act/{name}", values, trainer.global_step
+        self.log_scalars(trainer, as_floats(metrics))
+        writers = [log.experiment for log in trainer.loggers if isinstance(log, TensorBoardLogger)]
+        if writers:
+            for name, output in outputs.items():
+                counts = histogram(output, self.bins)
+                for writer in writers:
+                    writer.add_histogram_raw(
+                        f"diagnostics/act/{name}", *counts, global_step=trainer.global_step
                     )
-        self.log_scalars(trainer, metrics)
