@@ -43,6 +43,26 @@ def test_validation_metrics_are_computed_over_the_whole_epoch() -> None:
     assert metrics["val/loss"] == pytest.approx(expected_loss, abs=1e-5)
 
 
+def test_training_metrics_cover_every_batch_of_each_epoch() -> None:
+    torch.manual_seed(0)
+    inputs, labels = torch.randn(60, 3), torch.randint(CLASSES, (60,))
+    model = nn.Linear(3, CLASSES)
+    classifier = Classifier(model, CLASSES, optimizer=partial(torch.optim.SGD, lr=0.0))
+    batches = TensorBatches(inputs, labels, batch_size=7)
+    epochs = []
+    record = L.Callback()
+    record.on_train_epoch_end = lambda trainer, module: epochs.append(
+        {name: value.item() for name, value in trainer.callback_metrics.items()}
+    )
+    quiet_trainer(max_epochs=2, limit_val_batches=0, callbacks=[record]).fit(classifier, batches)
+
+    with torch.no_grad():
+        correct = model(inputs).argmax(1) == labels  # lr 0: the same model all along
+    accuracy = correct.float().mean().item()
+    assert correct[:7].float().mean().item() != pytest.approx(accuracy, abs=1e-3)  # first batch
+    assert [epoch["train/acc"] for epoch in epochs] == pytest.approx([accuracy] * 2)
+
+
 def test_a_non_finite_training_loss_stops_the_run_at_that_step() -> None:
     inputs = torch.randn(64, 3)
     inputs[40:] = float("nan")

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
-from torchmetrics import MetricCollection
+from torchmetrics import MeanMetric, MetricCollection
 from torchmetrics.classification import (
     MulticlassAccuracy,
     MulticlassF1Score,
@@ -90,6 +90,13 @@ class Classifier(L.LightningModule):
         self.train_metrics = metrics.clone(prefix="train/")
         self.val_metrics = metrics.clone(prefix="val/")
         self.test_metrics = metrics.clone(prefix="test/")
+        # Epoch means of the losses, weighted by batch size; NaN propagates (a diverged run).
+        self.means = nn.ModuleDict(
+            {
+                name: MeanMetric(nan_strategy="disable")
+                for name in ("train/loss", "train/penalty", "val/loss", "test/loss")
+            }
+        )
 
     def configure_model(self) -> None:
         # Lightning calls this before fit and again before test: it must be idempotent. It runs
@@ -130,18 +137,31 @@ class Classifier(L.LightningModule):
         inputs, labels = batch
         logits = self(inputs)
         loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
-        metrics.update(logits, labels)
-        self.log_dict(metrics, on_step=False, on_epoch=True)
+        metrics.update(logits.detach(), labels)
+        if all(metric.update_count == 1 for metric in metrics.values(copy_state=False)):
+            # Once per epoch is enough: Lightning computes a logged Metric at the epoch's end from
+            # the states of all its updates, then resets it. Each self.log call costs about a
+            # millisecond on a CPU (Lightning moves its record to the device every time).
+            self.log_dict(metrics, on_step=False, on_epoch=True)
         return loss
+
+    def _log_mean(self, name: str, value: Tensor, weight: int, prog_bar: bool = False) -> None:
+        """Add `value`, weighted by `weight`, to the epoch's mean `name`, logged once an epoch."""
+        mean = self.means[name]
+        # As `weight` copies (a view): torchmetrics 1.9 ignores `weight=` with nan_strategy off.
+        mean.update(value.detach().expand(weight))
+        if mean.update_count == 1:
+            self.log(name, mean, on_step=False, on_epoch=True, prog_bar=prog_bar)
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
         loss = self._evaluate(batch, self.train_metrics, self.label_smoothing)
         size = len(batch[1])
-        self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
-        self.log("train/loss", loss, on_step=False, on_epoch=True, batch_size=size)
+        if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
+            self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
+        self._log_mean("train/loss", loss, size)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
-            self.log("train/penalty", penalty, on_step=False, on_epoch=True, batch_size=size)
+            self._log_mean("train/penalty", penalty, size)
             loss = loss + penalty
         if not torch.isfinite(loss):
             raise Diverged(
@@ -152,11 +172,11 @@ class Classifier(L.LightningModule):
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         loss = self._evaluate(batch, self.val_metrics)
-        self.log("val/loss", loss, prog_bar=True, batch_size=len(batch[1]), sync_dist=True)
+        self._log_mean("val/loss", loss, len(batch[1]), prog_bar=True)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         loss = self._evaluate(batch, self.test_metrics)
-        self.log("test/loss", loss, batch_size=len(batch[1]), sync_dist=True)
+        self._log_mean("test/loss", loss, len(batch[1]))
 
     def configure_optimizers(self) -> Optimizer | dict[str, Any]:
         activation = activation_parameters(self.model)

@@ -14,6 +14,7 @@ from torch import nn
 
 from actlab.allocator import steady_malloc
 from actlab.callbacks.run_record import RunRecord, run_hparams
+from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
 from actlab.models.shapes import materialize
 from actlab.module import Classifier, Diverged
@@ -44,6 +45,20 @@ def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int)
     return model
 
 
+def build_classifier(cfg: DictConfig, datamodule: InMemoryDataModule) -> Classifier:
+    """The run's LightningModule: its model for `datamodule`'s data, optimizer, schedule, loss."""
+    return Classifier(
+        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
+        num_classes=datamodule.num_classes,
+        optimizer=instantiate(cfg.optimizer),
+        activation_lr_scale=cfg.activation_lr_scale,
+        scheduler=instantiate(cfg.scheduler, _convert_="object"),
+        **cfg.loss,
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
+    )
+
+
 def check_launchable(trainer: L.Trainer) -> None:
     """Refuse local DDP in a multirun: Lightning's DDP starts its other processes by running the
     command line again, and in a multirun (-m) that command is the whole sweep. A launcher that
@@ -68,16 +83,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
     check_model_fits_data(cfg.model, datamodule.input_shape)
-    classifier = Classifier(
-        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
-        num_classes=datamodule.num_classes,
-        optimizer=instantiate(cfg.optimizer),
-        activation_lr_scale=cfg.activation_lr_scale,
-        scheduler=instantiate(cfg.scheduler, _convert_="object"),
-        **cfg.loss,
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
-    )
+    classifier = build_classifier(cfg, datamodule)
     trainer: L.Trainer = instantiate(
         cfg.trainer,
         callbacks=[record, *instantiate_all(cfg.callbacks)],
