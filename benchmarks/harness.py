@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 import lightning as L
@@ -18,6 +19,7 @@ from torch import Tensor, nn
 
 from actlab.allocator import steady_malloc
 from actlab.data.in_memory import InMemoryDataModule
+from actlab.data.synthetic import write_mnist_files
 from actlab.train import CONFIG_DIR, build_model
 
 
@@ -163,3 +165,17 @@ def plain_loop_seconds(
             step += 1
     synchronize(device)
     return time.perf_counter() - start
+
+
+def fashion_mnist(data_dir: Path) -> tuple[InMemoryDataModule, str]:
+    """actlab's Fashion-MNIST DataModule on `data_dir`, with the real files installed there when
+    they are found, random ones in their format otherwise."""
+    with configs() as compose:
+        cfg = compose("data=fashion_mnist", f"paths.data_dir={data_dir}")
+    data = instantiate(cfg.data)
+    try:
+        data.prepare_data()
+        return data, "real Fashion-MNIST"
+    except FileNotFoundError:
+        write_mnist_files(data.files_dir, train=60_000, test=10_000)
+        return data, "random data in Fashion-MNIST's files"

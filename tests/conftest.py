@@ -5,12 +5,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import write_cifar_batches, write_mnist_files
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from torchvision.datasets import CIFAR10
 
+from actlab.data.synthetic import write_cifar_batches, write_mnist_files
 from actlab.train import CONFIG_DIR
 
 

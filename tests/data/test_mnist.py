@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import write_mnist_files
 
 from actlab.data.fashion_mnist import FashionMNISTDataModule
 from actlab.data.mnist import MNISTDataModule
+from actlab.data.synthetic import write_mnist_files
 
 
 def prepared(module_class: type[MNISTDataModule], **options: object) -> MNISTDataModule:

@@ -1,0 +1,25 @@
+"""The data-pipeline benchmark still runs: actlab's loader against torchvision's, as ratios."""
+
+import subprocess
+import sys
+
+from actlab.train import CONFIG_DIR
+
+SCRIPT = CONFIG_DIR.parent / "benchmarks" / "data_pipeline.py"
+
+
+def test_the_benchmark_prints_each_loader_and_how_much_faster_actlab_is() -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--batches", "3", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    header, _, *rows = result.stdout.splitlines()
+    assert "Fashion-MNIST" in header  # the real files, or random ones in their format
+    speeds = {row[:28].strip(): row[28:].split() for row in rows}
+    assert list(speeds) == ["actlab", "torchvision, 0 workers", "torchvision, 2 workers"]
+    actlab = float(speeds["actlab"][0])
+    assert speeds["actlab"][1] == "1.0x"
+    for speed, ratio in list(speeds.values())[1:]:
+        assert float(ratio.rstrip("x")) == round(actlab / float(speed), 1)

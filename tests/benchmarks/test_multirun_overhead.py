@@ -1,0 +1,27 @@
+"""The multirun benchmark still runs: sweeps of 1 and N jobs, start-up and overhead per job."""
+
+import subprocess
+import sys
+
+from actlab.train import CONFIG_DIR
+
+SCRIPT = CONFIG_DIR.parent / "benchmarks" / "multirun.py"
+
+
+def test_the_benchmark_prints_start_up_and_overhead_per_job() -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--jobs", "2", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    header, *rows = result.stdout.splitlines()
+    assert header.startswith("breast-cancer MLP, 12 steps per job")
+    figures = {row[:20].strip(): float(row[20:].split()[0]) for row in rows}
+    assert list(figures) == [
+        "sweep of 1 job",
+        "sweep of 2 jobs",
+        "start-up of a sweep",
+        "overhead per job",
+    ]
+    assert 0 < figures["start-up of a sweep"] < figures["sweep of 1 job"]
