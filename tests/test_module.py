@@ -61,6 +61,21 @@ def test_training_metrics_cover_every_batch_of_each_epoch() -> None:
     accuracy = correct.float().mean().item()
     assert correct[:7].float().mean().item() != pytest.approx(accuracy, abs=1e-3)  # first batch
     assert [epoch["train/acc"] for epoch in epochs] == pytest.approx([accuracy] * 2)
+    loss = nn.functional.cross_entropy(model(inputs), labels).item()
+    assert epochs[-1]["train/loss"] == pytest.approx(loss, abs=1e-6)
+
+
+def test_an_epoch_cut_short_by_max_steps_still_logs_its_training_metrics() -> None:
+    torch.manual_seed(0)
+    inputs, labels = torch.randn(60, 3), torch.randint(CLASSES, (60,))
+    model = nn.Linear(3, CLASSES)
+    classifier = Classifier(model, CLASSES, optimizer=partial(torch.optim.SGD, lr=0.0))
+    trainer = quiet_trainer(max_steps=3, limit_val_batches=0)
+    trainer.fit(classifier, TensorBatches(inputs, labels, batch_size=7))
+
+    with torch.no_grad():
+        correct = model(inputs[:21]).argmax(1) == labels[:21]  # unshuffled: the first 3 batches
+    assert trainer.logged_metrics["train/acc"].item() == pytest.approx(correct.float().mean())
 
 
 def test_a_non_finite_training_loss_stops_the_run_at_that_step() -> None:

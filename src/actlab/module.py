@@ -12,15 +12,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
-from torchmetrics import MeanMetric, MetricCollection
-from torchmetrics.classification import (
-    MulticlassAccuracy,
-    MulticlassF1Score,
-    MulticlassPrecision,
-    MulticlassRecall,
-)
+from torchmetrics import MeanMetric
 
 from actlab.activations import activation_parameters
+from actlab.metrics import EpochScores
 from actlab.regularization.penalty import penalized_weights, weight_penalty
 
 log = logging.getLogger(__name__)
@@ -38,8 +33,9 @@ class Diverged(RuntimeError):
 class Classifier(L.LightningModule):
     """Trains `model` with cross entropy and reports loss, accuracy and macro precision, recall, F1.
 
-    Metrics are torchmetrics states accumulated over the whole epoch and computed once at its end,
-    never averages of per-batch values. A non-finite training loss raises `Diverged` at once.
+    Metrics are states accumulated over the whole epoch (`EpochScores`) and computed and logged
+    once at its end, never averages of per-batch values. A non-finite training loss raises
+    `Diverged` at once.
 
     Training minimises cross entropy with `label_smoothing`, plus `l1 * sum |w| + l2 * sum w^2`
     over the weights of linear and conv layers (logged apart as `train/penalty`; `train/loss` is
@@ -79,24 +75,10 @@ class Classifier(L.LightningModule):
         self.compile = compile
         self.compiled = False
         self.memory_format = torch.contiguous_format
-        metrics = MetricCollection(
-            {
-                "acc": MulticlassAccuracy(num_classes, average="micro"),
-                "precision": MulticlassPrecision(num_classes, average="macro"),
-                "recall": MulticlassRecall(num_classes, average="macro"),
-                "f1": MulticlassF1Score(num_classes, average="macro"),
-            }
-        )
-        self.train_metrics = metrics.clone(prefix="train/")
-        self.val_metrics = metrics.clone(prefix="val/")
-        self.test_metrics = metrics.clone(prefix="test/")
-        # Epoch means of the losses, weighted by batch size; NaN propagates (a diverged run).
-        self.means = nn.ModuleDict(
-            {
-                name: MeanMetric(nan_strategy="disable")
-                for name in ("train/loss", "train/penalty", "val/loss", "test/loss")
-            }
-        )
+        self.train_scores = EpochScores(num_classes)
+        self.val_scores = EpochScores(num_classes)
+        self.test_scores = EpochScores(num_classes)
+        self.penalty = MeanMetric(nan_strategy="disable")  # NaN propagates
 
     def configure_model(self) -> None:
         # Lightning calls this before fit and again before test: it must be idempotent. It runs
@@ -132,36 +114,36 @@ class Classifier(L.LightningModule):
         return self.model(inputs)
 
     def _evaluate(
-        self, batch: tuple[Tensor, Tensor], metrics: MetricCollection, label_smoothing: float = 0.0
+        self, batch: tuple[Tensor, Tensor], scores: EpochScores, label_smoothing: float = 0.0
     ) -> Tensor:
         inputs, labels = batch
         logits = self(inputs)
         loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
-        metrics.update(logits.detach(), labels)
-        if all(metric.update_count == 1 for metric in metrics.values(copy_state=False)):
-            # Once per epoch is enough: Lightning computes a logged Metric at the epoch's end from
-            # the states of all its updates, then resets it. Each self.log call costs about a
-            # millisecond on a CPU (Lightning moves its record to the device every time).
-            self.log_dict(metrics, on_step=False, on_epoch=True)
+        scores.update(logits.detach(), labels, loss)
         return loss
 
-    def _log_mean(self, name: str, value: Tensor, weight: int, prog_bar: bool = False) -> None:
-        """Add `value`, weighted by `weight`, to the epoch's mean `name`, logged once an epoch."""
-        mean = self.means[name]
-        # As `weight` copies (a view): torchmetrics 1.9 ignores `weight=` with nan_strategy off.
-        mean.update(value.detach().expand(weight))
-        if mean.update_count == 1:
-            self.log(name, mean, on_step=False, on_epoch=True, prog_bar=prog_bar)
+    def _log_epoch(self, stage: str, scores: EpochScores) -> None:
+        """Log the epoch's `scores` as `<stage>/<score>` and start the next epoch's.
+
+        Once an epoch, from the accumulated states: each `self.log` costs about a millisecond on
+        a CPU (Lightning moves its record to the device every time)."""
+        if scores.update_count:
+            for name, value in scores.compute().items():
+                self.log(f"{stage}/{name}", value, prog_bar=stage == "val" and name == "loss")
+            scores.reset()
+        if stage == "train" and self.penalty.update_count:
+            self.log("train/penalty", self.penalty.compute())
+            self.penalty.reset()
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self._evaluate(batch, self.train_metrics, self.label_smoothing)
-        size = len(batch[1])
+        loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
             self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
-        self._log_mean("train/loss", loss, size)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
-            self._log_mean("train/penalty", penalty, size)
+            # Weighted by batch size as `weight` copies (a view): torchmetrics 1.9 ignores
+            # `weight=` with nan_strategy "disable".
+            self.penalty.update(penalty.detach().expand(len(batch[1])))
             loss = loss + penalty
         if not torch.isfinite(loss):
             raise Diverged(
@@ -171,12 +153,25 @@ class Classifier(L.LightningModule):
         return loss
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        loss = self._evaluate(batch, self.val_metrics)
-        self._log_mean("val/loss", loss, len(batch[1]), prog_bar=True)
+        self._evaluate(batch, self.val_scores)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        loss = self._evaluate(batch, self.test_metrics)
-        self._log_mean("test/loss", loss, len(batch[1]))
+        self._evaluate(batch, self.test_scores)
+
+    def on_train_batch_end(self, outputs: Tensor, batch: Any, batch_idx: int) -> None:
+        if self.trainer.is_last_batch:
+            # Here rather than in on_train_epoch_end, which Lightning calls after the callbacks'
+            # own: so that every callback finds the epoch's training scores there.
+            self._log_epoch("train", self.train_scores)
+
+    def on_train_epoch_end(self) -> None:
+        self._log_epoch("train", self.train_scores)  # an epoch cut short (max_steps, a stop)
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_epoch("val", self.val_scores)
+
+    def on_test_epoch_end(self) -> None:
+        self._log_epoch("test", self.test_scores)
 
     def configure_optimizers(self) -> Optimizer | dict[str, Any]:
         activation = activation_parameters(self.model)
