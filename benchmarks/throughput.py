@@ -65,7 +65,7 @@ def main() -> None:
     quiet_lightning()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     print(f"torch {torch.__version__}, {device}, {torch.get_num_threads()} threads")
-    print(f"{'case':10} {'data':38} {'plain img/s':>12} {'actlab img/s':>13} {'ratio':>6}")
+    print(f"{'case':10} {'data':42} {'plain img/s':>12} {'actlab img/s':>13} {'ratio':>6}")
     with configs() as compose:
         for case in args.cases:
             overrides, warmup, steps = CASES[case]
@@ -82,7 +82,7 @@ def main() -> None:
             images = steps * cfg.data.batch_size
             plain, actlab = (images / statistics.median(times[name]) for name in times)
             source = datamodule(cfg)[1]
-            print(f"{case:10} {source:38} {plain:12.0f} {actlab:13.0f} {actlab / plain:6.3f}")
+            print(f"{case:10} {source:42} {plain:12.0f} {actlab:13.0f} {actlab / plain:6.3f}")
 
 
 if __name__ == "__main__":

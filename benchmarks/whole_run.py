@@ -8,7 +8,10 @@ its format otherwise (the output says which). Each contender runs `--warmup` tim
 caches, bytecode), then they take turns for `--rounds` rounds, the one going first alternating. The
 figure is the median wall time of one process, start to exit, and its ratio to the plain one.
 actlab's run keeps its defaults: sanity validation, metrics, TensorBoard, checkpoints, the test
-of the best checkpoint, metrics.json, and the progress bar (drawn into a pipe).
+of the best checkpoint, metrics.json, and the progress bar (drawn into a pipe). Two more rows
+time what each process spends importing (a process that imports what the script imports and
+exits), the part of the gap that the stack (Lightning, torchmetrics, Hydra) costs before any
+work starts.
 """
 
 import argparse
@@ -45,16 +48,19 @@ def main() -> None:
             "model=lenet", "trainer.max_epochs=1", f"paths.root_dir={folder}",
             f"paths.data_dir={data_dir}", *args.overrides,
         ]  # fmt: skip
+        imports = [sys.executable, "-c"]
         contenders = {
             "plain script": [sys.executable, str(BENCHMARKS / "plain_run.py"), str(data_dir)],
             "python train.py": train,
+            "plain's imports": [*imports, "import torch, torchvision.datasets"],
+            "train.py's imports": [*imports, "import actlab.train"],
         }
         times: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(args.warmup):
             for command in contenders.values():
                 seconds(command)
         for round_ in range(args.rounds):
-            for name in sorted(contenders, reverse=round_ % 2 == 1):
+            for name in sorted(contenders, reverse=round_ % 2 == 1):  # turns, and who goes first
                 times[name].append(seconds(contenders[name]))
     print(f"one epoch of LeNet-5 on {source}, {args.rounds} rounds")
     baseline = statistics.median(times["plain script"])
