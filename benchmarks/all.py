@@ -1,12 +1,13 @@
 """Every benchmark of actlab's speed on this machine, one after another, with each one's output.
 
-    python benchmarks/all.py            # about 8 minutes on a 2-core CPU
+    python benchmarks/all.py            # about 10 minutes on a 2-core CPU
     python benchmarks/all.py --quick    # every script at a toy size: does everything still run?
 
 Each figure is a ratio against a baseline measured in the same script (see each script's
 docstring): training throughput against a plain PyTorch loop, the data pipeline against
 torchvision's per-sample loader, a whole `python train.py` against a plain script, the overhead
-of each job of a multirun, and the cost of the diagnostics callback and the adaptive activations.
+of each job of a multirun, a sweep's jobs side by side against one after another, and the cost
+of the diagnostics callback and the adaptive activations.
 """
 
 import argparse
@@ -24,6 +25,10 @@ RUNS = {
     "data_pipeline.py": ([], ["--batches", "5", "--rounds", "1"]),
     "whole_run.py": ([], ["--rounds", "1", "--warmup", "0", "+trainer.limit_train_batches=3"]),
     "multirun.py": ([], ["--jobs", "2", "--rounds", "1"]),
+    "concurrent_jobs.py": (
+        [],
+        ["--jobs", "2", "data=breast_cancer", "model=mlp", "trainer.max_epochs=1"],
+    ),
     "diagnostics.py": (["--rounds", "4"], ["--steps", "4", "--every", "2", "--rounds", "1"]),
     "adaptive_activations.py": (
         ["--models", "lenet", "--activations", "relu", "arelu", "adaptive_mix"],
