@@ -1,6 +1,7 @@
 """Classifier: whole-epoch metrics, divergence, optimizer and scheduler from their groups."""
 
 import logging
+import math
 from functools import partial
 
 import lightning as L
@@ -82,10 +83,17 @@ def test_a_non_finite_training_loss_stops_the_run_at_that_step() -> None:
     inputs = torch.randn(64, 3)
     inputs[40:] = float("nan")
     labels = torch.randint(2, (64,))
-    classifier = Classifier(nn.Linear(3, 2), 2, optimizer=partial(torch.optim.SGD, lr=0.1))
+    model = nn.Linear(3, 2)
+    classifier = Classifier(model, 2, optimizer=partial(torch.optim.SGD, lr=0.0))
     batches = TensorBatches(inputs, labels, batch_size=8)
-    with pytest.raises(Diverged, match=r"training loss became nan at step 5 \(epoch 0\)"):
+    with pytest.raises(Diverged, match=r"training loss became nan at step 5 \(epoch 0\)") as error:
         quiet_trainer(max_epochs=1).fit(classifier, batches)
+    with torch.no_grad():  # lr 0: the model of every step; unshuffled: step 4 is rows 32 to 39
+        last = nn.functional.cross_entropy(model(inputs[32:40]), labels[32:40]).item()
+    details = error.value.details
+    assert (details["step"], details["epoch"], math.isnan(details["loss"])) == (5, 0, True)
+    assert details["last_finite_loss"] == pytest.approx(last)
+    assert f"the last finite loss was {last:.6g}" in str(error.value)
 
 
 def test_the_scheduler_config_steps_the_optimizer_it_is_given() -> None:

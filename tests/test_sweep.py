@@ -1,6 +1,7 @@
 """`python train.py -m ...`: sweeps through Hydra's launcher, as a user runs them."""
 
 import json
+import math
 from pathlib import Path
 
 from helpers import FAST, TINY_MODEL, run_cli
@@ -38,6 +39,9 @@ def test_a_diverging_job_leaves_the_other_jobs_results_intact(tmp_path: Path) ->
     assert len(stable["history"]) == 2 and stable["test"]["test/acc"] > 0.5
     assert diverged["status"] == "diverged"
     assert diverged["reason"].startswith("training loss became nan at step")
+    details = diverged["diverged"]
+    assert f"at step {details['step']} (epoch {details['epoch']})" in diverged["reason"]
+    assert details["step"] > 0 and math.isfinite(details["last_finite_loss"])
     assert diverged["test"] == {}
 
 

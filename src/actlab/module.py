@@ -27,7 +27,29 @@ OptimizerFactory = Callable[[Iterable[dict[str, Any]]], Optimizer]
 
 
 class Diverged(RuntimeError):
-    """The training loss became NaN or infinite."""
+    """The training loss became `loss` (NaN or infinite) at optimizer step `step` of `epoch`;
+    `last_finite_loss` is the loss of the step before (None at the first step)."""
+
+    def __init__(self, loss: float, step: int, epoch: int, last_finite_loss: float | None) -> None:
+        self.loss = loss
+        self.step = step
+        self.epoch = epoch
+        self.last_finite_loss = last_finite_loss
+        before = "none" if last_finite_loss is None else f"{last_finite_loss:.6g}"
+        super().__init__(
+            f"training loss became {loss} at step {step} (epoch {epoch}); "
+            f"the last finite loss was {before}"
+        )
+
+    @property
+    def details(self) -> dict[str, float | int | None]:
+        """What `metrics.json` records of the divergence."""
+        return {
+            "step": self.step,
+            "epoch": self.epoch,
+            "loss": self.loss,
+            "last_finite_loss": self.last_finite_loss,
+        }
 
 
 class Classifier(L.LightningModule):
@@ -79,6 +101,7 @@ class Classifier(L.LightningModule):
         self.val_scores = EpochScores(num_classes)
         self.test_scores = EpochScores(num_classes)
         self.penalty = MeanMetric(nan_strategy="disable")  # NaN propagates
+        self.last_finite_loss: Tensor | None = None
 
     def configure_model(self) -> None:
         # Lightning calls this before fit and again before test: it must be idempotent. It runs
@@ -146,10 +169,9 @@ class Classifier(L.LightningModule):
             self.penalty.update(penalty.detach().expand(len(batch[1])))
             loss = loss + penalty
         if not torch.isfinite(loss):
-            raise Diverged(
-                f"training loss became {loss.item()} at step {self.global_step} "
-                f"(epoch {self.current_epoch})"
-            )
+            last = None if self.last_finite_loss is None else self.last_finite_loss.item()
+            raise Diverged(loss.item(), self.global_step, self.current_epoch, last)
+        self.last_finite_loss = loss.detach()  # kept on the device: no host sync per step
         return loss
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:

@@ -1,5 +1,6 @@
 """The Hydra entry point: compose the config, build every object from it, fit, test, record."""
 
+import json
 import logging
 from pathlib import Path
 
@@ -9,16 +10,19 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
 from lightning.pytorch.strategies.launchers.subprocess_script import _SubprocessScriptLauncher
+from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from actlab.allocator import steady_malloc
+from actlab.atomic import write_text_atomically
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
 from actlab.models.shapes import materialize
 from actlab.module import Classifier, Diverged
 from actlab.precision import best_precision
+from actlab.provenance import provenance
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +100,19 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
 
 
 def run(cfg: DictConfig) -> float:
-    """Train one run and record how it ended in `metrics.json`; returns the best monitored value.
+    """Train one run and record how it ended in `metrics.json`, and what it ran with (package
+    versions, git commit) in `provenance.json`; returns the best monitored value.
 
     In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
     when it ends); a single run re-raises. A diverged run is a result, not a failure.
     """
+    output_dir = Path(cfg.paths.output_dir)
+    if rank_zero_only.rank == 0:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
+        write_text_atomically(output_dir / "provenance.json", text)
     record = RunRecord(
-        Path(cfg.paths.output_dir) / "metrics.json",
+        output_dir / "metrics.json",
         monitor=cfg.monitor.metric,
         mode=cfg.monitor.mode,
         hparams=run_hparams(cfg),
@@ -111,7 +121,7 @@ def run(cfg: DictConfig) -> float:
         train(cfg, record)
     except Diverged as diverged:
         log.warning("Run diverged: %s", diverged)
-        record.finish("diverged", str(diverged))
+        record.finish("diverged", str(diverged), diverged=diverged.details)
     except Exception as error:
         record.finish("failed", f"{type(error).__name__}: {error}")
         if HydraConfig.get().mode != RunMode.MULTIRUN:

@@ -47,7 +47,8 @@ def write_json_atomically(data: dict[str, Any], path: Path) -> None:
 class RunRecord(L.Callback):
     """Keeps `metrics.json` current while a run trains, and records how it ended.
 
-    The file holds the status (running, ok, failed, diverged) and the reason of a failure; the
+    The file holds the status (running, ok, failed, diverged) and the reason of a failure (and
+    of a divergence, its step, epoch, loss and the last finite loss under "diverged"); the
     history of epoch-level metrics, with each epoch's duration (its validation included); the
     epoch where the monitored validation metric was best, with the validation metrics there;
     the final validation metrics, the test metrics, the number of parameters, the wall time and
@@ -135,9 +136,14 @@ class RunRecord(L.Callback):
         }
         self.write()
 
-    def finish(self, status: str, reason: str | None = None) -> None:
-        """Record how the run ended, in `metrics.json` and in the loggers' hyper-parameters."""
+    def finish(
+        self, status: str, reason: str | None = None, diverged: dict[str, Any] | None = None
+    ) -> None:
+        """Record how the run ended, in `metrics.json` and in the loggers' hyper-parameters;
+        `diverged` holds the step, epoch and losses of a divergence."""
         self.record.update(status=status, reason=reason)
+        if diverged is not None:
+            self.record["diverged"] = diverged
         self.write()
         if self.trainer is None:
             return
