@@ -50,7 +50,9 @@ def test_a_failing_job_is_recorded_and_named_when_the_sweep_ends(tmp_path: Path)
     assert result.returncode == 1
     failed, finished = job_records(tmp_path)
     assert failed["status"] == "failed"
-    assert "dropout probability has to be between 0 and 1, but got 1.5" in failed["reason"]
+    assert failed["reason"] == (
+        "ConfigError: model.dropout=1.5 is not allowed: it must be a number in [0, 1)"
+    )
     assert finished["status"] == "ok" and finished["test"]["test/acc"] > 0.5
     assert "1 of 2 jobs failed" in result.stderr
     assert "job 0 [" in result.stderr and "model.dropout=1.5" in result.stderr

@@ -17,6 +17,7 @@ from torch import nn
 from actlab.allocator import steady_malloc
 from actlab.atomic import write_text_atomically
 from actlab.callbacks.run_record import RunRecord, run_hparams
+from actlab.checks import check_config
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
 from actlab.models.shapes import materialize
@@ -82,6 +83,7 @@ def check_launchable(trainer: L.Trainer) -> None:
 
 def train(cfg: DictConfig, record: RunRecord) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
+    check_config(cfg)
     if cfg.steady_malloc:
         steady_malloc()
     L.seed_everything(cfg.seed, workers=True)

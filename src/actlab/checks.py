@@ -1,0 +1,88 @@
+"""Checks of a run's config before anything is built or loaded: a bad value fails at once, with
+a message that names the key, the value and what is allowed."""
+
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+
+class ConfigError(ValueError):
+    """A config value that a run cannot train with."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """Numbers from `low` to `high` (either None: unbounded), each bound allowed or not;
+    integers only when `integer`."""
+
+    low: float | None = None
+    high: float | None = None
+    low_allowed: bool = True
+    high_allowed: bool = True
+    integer: bool = False
+
+    def allows(self, value: Any) -> bool:
+        """Whether `value` is a number (not a bool) inside the range."""
+        kind = int if self.integer else Real
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return False
+        above = self.low is None or value > self.low or (self.low_allowed and value == self.low)
+        below = self.high is None or value < self.high or (self.high_allowed and value == self.high)
+        return above and below
+
+    def __str__(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        low, high = (bound if bound is None else f"{bound:n}" for bound in (self.low, self.high))
+        if low is not None and high is not None:
+            opening, closing = "[" if self.low_allowed else "(", "]" if self.high_allowed else ")"
+            return f"{kind} in {opening}{low}, {high}{closing}"
+        if low is not None:
+            return f"{kind} {'>=' if self.low_allowed else '>'} {low}"
+        if high is not None:
+            return f"{kind} {'<=' if self.high_allowed else '<'} {high}"
+        return kind
+
+
+FRACTION = Range(0, 1, low_allowed=False, high_allowed=False)
+RATE = Range(0, 1, high_allowed=False)
+NON_NEGATIVE = Range(low=0)
+COUNT = Range(low=1, integer=True)
+
+RANGES: dict[str, Range] = {
+    "optimizer.lr": Range(low=0, low_allowed=False),
+    "optimizer.weight_decay": NON_NEGATIVE,
+    "optimizer.momentum": Range(0, 1),
+    "data.batch_size": COUNT,
+    "data.eval_batch_size": COUNT,
+    "data.val_fraction": FRACTION,
+    "data.test_fraction": FRACTION,
+    "trainer.max_epochs": Range(low=-1, integer=True),
+    "model.dropout": RATE,
+    "model.hidden_dropout": RATE,
+    "loss.label_smoothing": Range(0, 1),
+    "loss.l1": NON_NEGATIVE,
+    "loss.l2": NON_NEGATIVE,
+    "activation_lr_scale": NON_NEGATIVE,
+    "seed": Range(0, 2**32 - 1, integer=True),
+}
+"""What each key allows, where the chosen options have that key (-1 epochs: no limit)."""
+
+PLATEAU = "torch.optim.lr_scheduler.ReduceLROnPlateau"
+
+
+def check_config(cfg: DictConfig) -> None:
+    """Raise `ConfigError` for the first value of `cfg` outside its `RANGES`, or for a plateau
+    schedule in a run without validation."""
+    for key, allowed in RANGES.items():
+        node = OmegaConf.select(cfg, key, default=None)
+        if node is not None and not allowed.allows(node):
+            raise ConfigError(f"{key}={node!r} is not allowed: it must be {allowed}")
+    scheduler = OmegaConf.select(cfg, "scheduler.scheduler._target_", default=None)
+    if scheduler == PLATEAU and OmegaConf.select(cfg, "trainer.limit_val_batches") == 0:
+        monitor = cfg.scheduler.monitor
+        raise ConfigError(
+            f"scheduler=plateau steps on {monitor}, but trainer.limit_val_batches=0 turns "
+            "validation off; validate, or choose a scheduler that needs no validation metric"
+        )
