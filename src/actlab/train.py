@@ -88,6 +88,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
         steady_malloc()
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.data)
+    datamodule.check_available()
     check_model_fits_data(cfg.model, datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
     trainer: L.Trainer = instantiate(

@@ -59,7 +59,7 @@ class CIFAR10DataModule(FileDataModule):
     def fetch(self) -> None:
         CIFAR10(str(self.data_dir), download=True)
 
-    def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         train = CIFAR10(str(self.data_dir), train=True)
         test = CIFAR10(str(self.data_dir), train=False)
         return (

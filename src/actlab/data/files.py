@@ -1,9 +1,20 @@
 """Datasets read from files: found on disk, or downloaded when allowed."""
 
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
+from torch import Tensor
+
 from actlab.data.in_memory import InMemoryDataModule
+
+READ_ERRORS = (RuntimeError, ValueError, AssertionError, EOFError, pickle.UnpicklingError)
+"""What torchvision's readers raise on a truncated or corrupt file (an IDX file of the wrong
+size, a pickle cut short, a CIFAR-10 batch whose md5 sum differs)."""
+
+
+class CorruptDataError(RuntimeError):
+    """A dataset's files are there but cannot be read."""
 
 
 class FileDataModule(InMemoryDataModule):
@@ -16,7 +27,9 @@ class FileDataModule(InMemoryDataModule):
     all download into the same folder at once.
 
     A subclass says where the files go (`files_dir`), how to recognise them in a folder
-    (`locate`), how to install them from there (`install`) and how to download them (`fetch`).
+    (`locate`), how to install them from there (`install`), how to download them (`fetch`) and
+    how to read them (`read`). Files that cannot be read raise `CorruptDataError`, which says
+    which files and how to replace them.
     """
 
     display_name: str
@@ -52,13 +65,49 @@ class FileDataModule(InMemoryDataModule):
         """Download the files into `files_dir`; raises RuntimeError when that fails."""
         raise NotImplementedError
 
-    def prepare_data(self) -> None:
-        tried = [self.files_dir, *self.search_dirs]
-        for folder in tried:
+    def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The installed files' training inputs and labels, then test inputs and labels."""
+        raise NotImplementedError
+
+    def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        try:
+            return self.read()
+        except READ_ERRORS as error:
+            raise CorruptDataError(
+                f"{self.display_name} files in {self.files_dir} cannot be read, a file is "
+                f"truncated or corrupt ({type(error).__name__}: {error}). Delete the folder and "
+                "run again to install them afresh, with data.download=true where online."
+            ) from error
+
+    def _source(self) -> Path | None:
+        """The files in the first folder of `files_dir` and `search_dirs` that has them."""
+        for folder in [self.files_dir, *self.search_dirs]:
             source = self.locate(folder)
             if source is not None:
-                self.install(source)
-                return
+                return source
+        return None
+
+    def check_available(self) -> None:
+        if self.download or self._source() is not None:
+            return
+        raise self._not_found()
+
+    def _not_found(self, download_error: str = "") -> FileNotFoundError:
+        """The error that lists every folder tried and how to get the files."""
+        tried = [self.files_dir, *self.search_dirs]
+        hint = f"; or {self.install_hint}" if self.install_hint else ""
+        return FileNotFoundError(
+            f"{self.display_name} not found: looked for {self.files_description} in:\n"
+            + "".join(f"  {folder}\n" for folder in tried)
+            + f"Get it with data.download=true (online), or put the files in {self.files_dir} "
+            f"or in a folder named in data.search_dirs{hint}." + download_error
+        )
+
+    def prepare_data(self) -> None:
+        source = self._source()
+        if source is not None:
+            self.install(source)
+            return
         download_error = ""
         if self.download:
             try:
@@ -66,10 +115,4 @@ class FileDataModule(InMemoryDataModule):
                 return
             except RuntimeError as error:
                 download_error = f"\nThe download failed: {error}"
-        hint = f"; or {self.install_hint}" if self.install_hint else ""
-        raise FileNotFoundError(
-            f"{self.display_name} not found: looked for {self.files_description} in:\n"
-            + "".join(f"  {folder}\n" for folder in tried)
-            + f"Get it with data.download=true (online), or put the files in {self.files_dir} "
-            f"or in a folder named in data.search_dirs{hint}." + download_error
-        )
+        raise self._not_found(download_error)

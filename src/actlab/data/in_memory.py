@@ -54,6 +54,10 @@ class InMemoryDataModule(L.LightningDataModule):
         """Training inputs and labels, then test inputs and labels; labels as int64."""
         raise NotImplementedError
 
+    def check_available(self) -> None:
+        """Raise FileNotFoundError, before a run builds its trainer, when the data cannot be
+        had; data that ships with a package always can."""
+
     def setup(self, stage: str | None = None) -> None:
         if self.splits:
             return

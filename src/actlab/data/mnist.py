@@ -59,7 +59,7 @@ class MNISTDataModule(FileDataModule):
     def fetch(self) -> None:
         self.dataset_class(str(self.data_dir), download=True)
 
-    def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         train = self.dataset_class(str(self.data_dir), train=True)
         test = self.dataset_class(str(self.data_dir), train=False)
         return train.data.unsqueeze(1), train.targets, test.data.unsqueeze(1), test.targets

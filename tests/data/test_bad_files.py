@@ -1,0 +1,60 @@
+"""Missing data fails before a run builds its trainer; unreadable files say which and what to do."""
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import FAST, TINY_MODEL
+
+from actlab.data.cifar10 import CIFAR10DataModule
+from actlab.data.files import CorruptDataError
+from actlab.data.mnist import MNISTDataModule
+from actlab.train import run
+
+LENET = ["model=lenet", *TINY_MODEL["lenet"], *FAST]
+
+
+def test_missing_data_fails_before_the_trainer_is_built(compose_run, tmp_path: Path) -> None:
+    cfg = compose_run("data=mnist", *LENET)
+    with pytest.raises(FileNotFoundError, match="MNIST not found: looked for") as error:
+        run(cfg)
+    assert "data.download=true" in str(error.value)
+    assert not any(frame.name == "fit" for frame in error.traceback)  # before trainer.fit
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "failed" and record["reason"].startswith("FileNotFoundError")
+    assert not (tmp_path / "run" / "tensorboard").exists()
+
+
+def test_with_download_on_the_check_leaves_it_to_the_download(tmp_path: Path) -> None:
+    MNISTDataModule(data_dir=str(tmp_path), download=True).check_available()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_an_unreadable_idx_file_names_the_folder_and_the_fix(data_dir: Path, damage: str) -> None:
+    images = data_dir / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    content = images.read_bytes()
+    images.write_bytes(content[: len(content) // 2] if damage == "truncated" else b"junk" * 9)
+    datamodule = MNISTDataModule(data_dir=str(data_dir))
+    datamodule.check_available()  # the files are there
+    with pytest.raises(CorruptDataError) as error:
+        datamodule.setup("fit")
+    message = str(error.value)
+    assert message.startswith(f"MNIST files in {images.parent} cannot be read, a file is truncated")
+    assert "Delete the folder and run again" in message
+
+
+def test_a_cifar_batch_cut_short_is_refused(cifar_dir: Path, tmp_path: Path) -> None:
+    batch = cifar_dir / "data_batch_3"
+    batch.write_bytes(batch.read_bytes()[:100])
+    datamodule = CIFAR10DataModule(data_dir=str(tmp_path / "data"))
+    with pytest.raises(CorruptDataError, match=r"CIFAR-10 files in .* cannot be read"):
+        datamodule.setup("fit")
+
+
+def test_a_corrupt_file_fails_a_run_with_that_message(compose_run, data_dir, tmp_path) -> None:
+    labels = data_dir / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    labels.write_bytes(labels.read_bytes()[:20])
+    with pytest.raises(CorruptDataError):
+        run(compose_run("data=mnist", *LENET))
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["status"] == "failed" and "truncated or corrupt" in record["reason"]
