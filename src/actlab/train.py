@@ -2,6 +2,7 @@
 
 import json
 import logging
+import signal
 from pathlib import Path
 
 import hydra
@@ -9,8 +10,10 @@ import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.strategies.launchers.subprocess_script import _SubprocessScriptLauncher
 from lightning.pytorch.utilities import rank_zero_only
+from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
@@ -98,8 +101,11 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
     )
     check_launchable(trainer)
     trainer.fit(classifier, datamodule=datamodule)
-    best = "best" if trainer.checkpoint_callback else None
-    trainer.test(classifier, datamodule=datamodule, ckpt_path=best)
+    checkpoint = trainer.checkpoint_callback
+    # The best checkpoint by path: "best" would warn that on_exception_checkpoint is a second
+    # checkpoint callback. Without one (no checkpoints, or no validation) the final weights.
+    best = checkpoint.best_model_path if isinstance(checkpoint, ModelCheckpoint) else None
+    trainer.test(classifier, datamodule=datamodule, ckpt_path=best or None)
 
 
 def run(cfg: DictConfig) -> float:
@@ -107,7 +113,9 @@ def run(cfg: DictConfig) -> float:
     versions, git commit) in `provenance.json`; returns the best monitored value.
 
     In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
-    when it ends); a single run re-raises. A diverged run is a result, not a failure.
+    when it ends); a single run re-raises. A diverged run is a result, not a failure. Ctrl-C or
+    SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
+    saved in checkpoints/on_exception.ckpt.
     """
     output_dir = Path(cfg.paths.output_dir)
     if rank_zero_only.rank == 0:
@@ -122,6 +130,8 @@ def run(cfg: DictConfig) -> float:
     )
     try:
         train(cfg, record)
+    except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
+        raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
     except Diverged as diverged:
         log.warning("Run diverged: %s", diverged)
         record.finish("diverged", str(diverged), diverged=diverged.details)

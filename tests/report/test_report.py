@@ -73,7 +73,7 @@ def test_failed_and_still_running_jobs_are_listed_not_dropped(tmp_path: Path) ->
     assert list(runs.status) == ["ok", "failed", "running"]
     text = (sweep / "report.md").read_text()
     assert "## Runs that did not finish" in text
-    assert "- mixed/1 (model.dropout=1.5): failed: InstantiationException" in text
+    assert "- mixed/1 (model.dropout=1.5): failed: ConfigError: model.dropout=1.5" in text
     assert "- mixed/2 (model.dropout=0.1): running" in text
 
 

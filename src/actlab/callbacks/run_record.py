@@ -10,6 +10,7 @@ import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from lightning.pytorch.utilities import rank_zero_only
+from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.atomic import write_text_atomically
@@ -47,7 +48,8 @@ def write_json_atomically(data: dict[str, Any], path: Path) -> None:
 class RunRecord(L.Callback):
     """Keeps `metrics.json` current while a run trains, and records how it ended.
 
-    The file holds the status (running, ok, failed, diverged) and the reason of a failure (and
+    The file holds the status (running, ok, failed, diverged, interrupted by Ctrl-C or SIGTERM)
+    and the reason of a failure or an interruption (and
     of a divergence, its step, epoch, loss and the last finite loss under "diverged"); the
     history of epoch-level metrics, with each epoch's duration (its validation included); the
     epoch where the monitored validation metric was best, with the validation metrics there;
@@ -127,6 +129,14 @@ class RunRecord(L.Callback):
             self.record["best"] = validation
             self.record["best_epoch"] = trainer.current_epoch
         self.write()
+
+    def on_exception(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException
+    ) -> None:
+        if isinstance(exception, KeyboardInterrupt | SIGTERMException):
+            name = "SIGTERM" if isinstance(exception, SIGTERMException) else "Ctrl-C (SIGINT)"
+            where = f"step {trainer.global_step} (epoch {trainer.current_epoch})"
+            self.finish("interrupted", f"{name} at {where}")
 
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.record["test"] = {
