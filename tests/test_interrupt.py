@@ -11,6 +11,8 @@ import pytest
 import torch
 from helpers import FAST, REPO, TINY_MODEL
 
+from actlab.train import run
+
 LONG_RUN = [
     "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "trainer.max_epochs=100000",
     "hydra.run.dir=run",
@@ -48,6 +50,15 @@ def test_a_signal_saves_the_state_and_records_the_run_as_interrupted(
     assert exit_status == status
     assert record["status"] == "interrupted"
     assert record["reason"].startswith(f"{name} at step ")
-    state = torch.load(tmp_path / "run" / "checkpoints" / "on_exception.ckpt", weights_only=False)
+    state = torch.load(tmp_path / "run" / "checkpoints" / "interrupted.ckpt", weights_only=False)
     assert state["global_step"] >= 12 * len(record["history"])  # 12 steps an epoch
     assert f"at step {state['global_step']} " in record["reason"]
+
+
+def test_other_exceptions_save_no_interrupt_checkpoint(compose_run, tmp_path: Path) -> None:
+    cfg = compose_run(*LONG_RUN[:-2], "optimizer=sgd", "optimizer.lr=1e6")  # it diverges
+    run(cfg)
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["status"] == "diverged"
+    checkpoint = tmp_path / "run" / "checkpoints" / "interrupted.ckpt"
+    assert cfg.callbacks.interrupt_checkpoint.path == str(checkpoint)  # the callback was on
+    assert not checkpoint.exists()

@@ -148,14 +148,16 @@ class Classifier(L.LightningModule):
     def _log_epoch(self, stage: str, scores: EpochScores) -> None:
         """Log the epoch's `scores` as `<stage>/<score>` and start the next epoch's.
 
-        Once an epoch, from the accumulated states: each `self.log` costs about a millisecond on
-        a CPU (Lightning moves its record to the device every time)."""
+        Under DDP, `compute` has summed the states of every process, so each process logs the
+        same values; `sync_dist` averages those (a no-op) and keeps Lightning from warning that
+        epoch-level values are not synchronised."""
         if scores.update_count:
             for name, value in scores.compute().items():
-                self.log(f"{stage}/{name}", value, prog_bar=stage == "val" and name == "loss")
+                bar = stage == "val" and name == "loss"
+                self.log(f"{stage}/{name}", value, prog_bar=bar, sync_dist=True)
             scores.reset()
         if stage == "train" and self.penalty.update_count:
-            self.log("train/penalty", self.penalty.compute())
+            self.log("train/penalty", self.penalty.compute(), sync_dist=True)
             self.penalty.reset()
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:

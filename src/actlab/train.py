@@ -102,8 +102,7 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
     check_launchable(trainer)
     trainer.fit(classifier, datamodule=datamodule)
     checkpoint = trainer.checkpoint_callback
-    # The best checkpoint by path: "best" would warn that on_exception_checkpoint is a second
-    # checkpoint callback. Without one (no checkpoints, or no validation) the final weights.
+    # Without a best checkpoint (checkpoints off, or no validation), the final weights.
     best = checkpoint.best_model_path if isinstance(checkpoint, ModelCheckpoint) else None
     trainer.test(classifier, datamodule=datamodule, ckpt_path=best or None)
 
@@ -115,7 +114,7 @@ def run(cfg: DictConfig) -> float:
     In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
     when it ends); a single run re-raises. A diverged run is a result, not a failure. Ctrl-C or
     SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
-    saved in checkpoints/on_exception.ckpt.
+    saved in checkpoints/interrupted.ckpt.
     """
     output_dir = Path(cfg.paths.output_dir)
     if rank_zero_only.rank == 0:
