@@ -34,7 +34,7 @@ class Range:
 
     def __str__(self) -> str:
         kind = "an integer" if self.integer else "a number"
-        low, high = (bound if bound is None else f"{bound:n}" for bound in (self.low, self.high))
+        low, high = (bound if bound is None else f"{bound:.10g}" for bound in (self.low, self.high))
         if low is not None and high is not None:
             opening, closing = "[" if self.low_allowed else "(", "]" if self.high_allowed else ")"
             return f"{kind} in {opening}{low}, {high}{closing}"

@@ -13,9 +13,9 @@ class EpochScores(Metric):
     `average="macro"` define them (a class never predicted has precision 0).
 
     One update is an argmax and two in-place adds on the device: no host sync (so a GPU is never
-    stalled), a few microseconds on a CPU where torchmetrics' four classification metrics take
-    about 0.3 ms, and the same in deterministic mode. A non-finite loss makes the mean loss NaN
-    or infinite. Under DDP, `compute` sums the states of all processes first.
+    stalled), and allowed in deterministic mode. On a 2-core CPU it takes about 0.04 ms, where
+    torchmetrics' four classification metrics took about 0.3 ms. A non-finite loss makes the
+    mean loss NaN or infinite. Under DDP, `compute` sums the states of all processes first.
     """
 
     full_state_update = False
