@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import torch
+from harness import take_turns
 
 REPO = Path(__file__).parents[1]
 JOB = ["data=breast_cancer", "model=mlp", "trainer.max_epochs=100"]
@@ -52,12 +53,12 @@ def main() -> None:
         f"joblib, n_jobs={k}": ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={k}"]
         for k in args.n_jobs or [2]
     }
-    times: dict[str, list[float]] = {name: [] for name in launchers}
     with tempfile.TemporaryDirectory() as folder:
-        for round_ in range(args.rounds):
-            for name in sorted(launchers, reverse=round_ % 2 == 1):
-                seconds = sweep_seconds(args.jobs, launchers[name], overrides, Path(folder))
-                times[name].append(seconds)
+
+        def sweep(name: str) -> float:
+            return sweep_seconds(args.jobs, launchers[name], overrides, Path(folder))
+
+        times = take_turns(list(launchers), args.rounds, sweep)
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
     print(f"{args.jobs} jobs of {' '.join(overrides)}, on {device}")
     print(f"{'launcher':26} {'sweep':>9} {'jobs/min':>9} {'vs basic':>9}")

@@ -5,10 +5,10 @@ actlab is measured against."""
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import lightning as L
 import torch
@@ -21,6 +21,21 @@ from actlab.allocator import steady_malloc
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.data.synthetic import write_mnist_files
 from actlab.train import CONFIG_DIR, build_model
+
+Name = TypeVar("Name", str, int)
+
+
+def take_turns(
+    names: Sequence[Name], rounds: int, measure: Callable[[Name], float]
+) -> dict[Name, list[float]]:
+    """`measure(name)` of every contender in `names`, round after round, the order reversed every
+    other round (so who goes first alternates), so that the machine's drift falls on all alike.
+    The measurements of each, in the order of `names`."""
+    times: dict[Name, list[float]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        for name in sorted(names, reverse=round_ % 2 == 1):
+            times[name].append(measure(name))
+    return times
 
 
 def quiet_lightning() -> None:

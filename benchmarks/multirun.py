@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import torch
-from harness import configs, datamodule, plain_loop_seconds
+from harness import configs, datamodule, plain_loop_seconds, take_turns
 
 REPO = Path(__file__).parents[1]
 JOB = ["data=breast_cancer", "model=mlp", "trainer.max_epochs=1"]
@@ -47,11 +47,8 @@ def main() -> None:
         step_seconds = statistics.median(
             plain_loop_seconds(cfg, data, 0, steps, torch.device("cpu")) for _ in range(5)
         )
-    times: dict[int, list[float]] = {1: [], args.jobs: []}
     with tempfile.TemporaryDirectory() as root:
-        for round_ in range(args.rounds):
-            for jobs in sorted(times, reverse=round_ % 2 == 1):
-                times[jobs].append(sweep_seconds(jobs, root))
+        times = take_turns([1, args.jobs], args.rounds, lambda jobs: sweep_seconds(jobs, root))
     one, many = (statistics.median(times[jobs]) for jobs in (1, args.jobs))
     per_job = (many - one) / (args.jobs - 1) - step_seconds
     print(f"breast-cancer MLP, {steps} steps per job ({step_seconds * 1e3:.1f} ms in a plain loop)")

@@ -18,10 +18,18 @@ import argparse
 import os
 import statistics
 from contextlib import redirect_stdout
+from functools import partial
 
 import lightning as L
 import torch
-from harness import StepTimer, configs, datamodule, plain_loop_seconds, quiet_lightning
+from harness import (
+    StepTimer,
+    configs,
+    datamodule,
+    plain_loop_seconds,
+    quiet_lightning,
+    take_turns,
+)
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
@@ -55,6 +63,13 @@ def actlab_seconds(cfg: DictConfig, warmup: int, steps: int) -> float:
     return timer.seconds
 
 
+def seconds(name: str, cfg: DictConfig, warmup: int, steps: int, device: torch.device) -> float:
+    """Seconds of `steps` training steps of contender `name`: "plain" or "actlab"."""
+    if name == "plain":
+        return plain_loop_seconds(cfg, datamodule(cfg)[0], warmup, steps, device)
+    return actlab_seconds(cfg, warmup, steps)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
@@ -71,14 +86,8 @@ def main() -> None:
             overrides, warmup, steps = CASES[case]
             steps = max(1, round(steps * args.scale))
             cfg = compose(*overrides, *args.overrides)
-            times: dict[str, list[float]] = {"plain": [], "actlab": []}
-            for round_ in range(args.rounds):
-                for name in sorted(times, reverse=round_ % 2 == 1):
-                    if name == "plain":
-                        seconds = plain_loop_seconds(cfg, datamodule(cfg)[0], warmup, steps, device)
-                    else:
-                        seconds = actlab_seconds(cfg, warmup, steps)
-                    times[name].append(seconds)
+            measure = partial(seconds, cfg=cfg, warmup=warmup, steps=steps, device=device)
+            times = take_turns(["plain", "actlab"], args.rounds, measure)
             images = steps * cfg.data.batch_size
             plain, actlab = (images / statistics.median(times[name]) for name in times)
             source = datamodule(cfg)[1]

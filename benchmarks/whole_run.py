@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import fashion_mnist
+from harness import fashion_mnist, take_turns
 
 BENCHMARKS = Path(__file__).parent
 
@@ -55,13 +55,10 @@ def main() -> None:
             "plain's imports": [*imports, "import torch, torchvision.datasets"],
             "train.py's imports": [*imports, "import actlab.train"],
         }
-        times: dict[str, list[float]] = {name: [] for name in contenders}
         for _ in range(args.warmup):
             for command in contenders.values():
                 seconds(command)
-        for round_ in range(args.rounds):
-            for name in sorted(contenders, reverse=round_ % 2 == 1):  # turns, and who goes first
-                times[name].append(seconds(contenders[name]))
+        times = take_turns(list(contenders), args.rounds, lambda name: seconds(contenders[name]))
     print(f"one epoch of LeNet-5 on {source}, {args.rounds} rounds")
     baseline = statistics.median(times["plain script"])
     for name, values in times.items():
