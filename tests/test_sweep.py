@@ -27,7 +27,8 @@ def test_a_multirun_runs_each_job_in_its_own_directory(tmp_path: Path) -> None:
         assert record["status"] == "ok"
         assert record["test"]["test/acc"] > 0.5
         events = EventAccumulator(str(record["dir"] / "tensorboard")).Reload()
-        assert len(events.Scalars("val/f1")) == 2
+        for tag in ("val/f1", "val/loss", "train/acc", "train/loss"):  # once an epoch
+            assert [event.step for event in events.Scalars(tag)] == [11, 23], tag  # 12 steps
     assert "job  status  best val/acc  test acc" in result.stdout
 
 

@@ -148,16 +148,19 @@ class Classifier(L.LightningModule):
     def _log_epoch(self, stage: str, scores: EpochScores) -> None:
         """Log the epoch's `scores` as `<stage>/<score>` and start the next epoch's.
 
-        Under DDP, `compute` has summed the states of every process, so each process logs the
-        same values; `sync_dist` averages those (a no-op) and keeps Lightning from warning that
-        epoch-level values are not synchronised."""
+        Logged `on_epoch` and not `on_step` (the defaults of a training batch hook are the other
+        way round), so that loggers get each value once, at the epoch's end. Under DDP, `compute`
+        has summed the states of every process, so each process logs the same values;
+        `sync_dist` averages those (a no-op) and keeps Lightning from warning that epoch-level
+        values are not synchronised."""
+        epoch = {"on_step": False, "on_epoch": True, "sync_dist": True}
         if scores.update_count:
             for name, value in scores.compute().items():
                 bar = stage == "val" and name == "loss"
-                self.log(f"{stage}/{name}", value, prog_bar=bar, sync_dist=True)
+                self.log(f"{stage}/{name}", value, prog_bar=bar, **epoch)
             scores.reset()
         if stage == "train" and self.penalty.update_count:
-            self.log("train/penalty", self.penalty.compute(), sync_dist=True)
+            self.log("train/penalty", self.penalty.compute(), **epoch)
             self.penalty.reset()
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
