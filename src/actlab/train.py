@@ -7,6 +7,7 @@ from pathlib import Path
 
 import hydra
 import lightning as L
+import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
@@ -19,7 +20,7 @@ from torch import nn
 
 from actlab.allocator import steady_malloc
 from actlab.atomic import write_text_atomically
-from actlab.callbacks.run_record import RunRecord, run_hparams
+from actlab.callbacks.run_record import RunRecord, objective, run_hparams
 from actlab.checks import check_config
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
@@ -27,6 +28,7 @@ from actlab.models.shapes import materialize
 from actlab.module import Classifier, Diverged
 from actlab.precision import best_precision
 from actlab.provenance import provenance
+from actlab.resume import checkpoint_to_resume, folder_stamp, previous_record
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 """The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
 
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
+OmegaConf.register_new_resolver("folder_stamp", folder_stamp, replace=True, use_cache=True)
 
 
 def instantiate_all(group: DictConfig | None) -> list:
@@ -84,8 +87,14 @@ def check_launchable(trainer: L.Trainer) -> None:
         )
 
 
-def train(cfg: DictConfig, record: RunRecord) -> None:
-    """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best."""
+def train(
+    cfg: DictConfig, record: RunRecord, again: bool = False, ckpt_path: Path | None = None
+) -> None:
+    """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best.
+
+    `again`: an earlier attempt of this run stopped in its folder; this one starts from
+    `ckpt_path` (or from scratch without one), and its loggers hide what the earlier one logged
+    past that point."""
     check_config(cfg)
     if cfg.steady_malloc:
         steady_malloc()
@@ -94,13 +103,20 @@ def train(cfg: DictConfig, record: RunRecord) -> None:
     datamodule.check_available()
     check_model_fits_data(cfg.model, datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
+    if again:
+        step = 0
+        if ckpt_path is not None:
+            step = torch.load(ckpt_path, map_location="cpu", weights_only=False)["global_step"]
+        for logger in (cfg.logger or {}).values():
+            if logger is not None and "purge_step" in logger:
+                logger.purge_step = step
     trainer: L.Trainer = instantiate(
         cfg.trainer,
         callbacks=[record, *instantiate_all(cfg.callbacks)],
         logger=instantiate_all(cfg.logger),
     )
     check_launchable(trainer)
-    trainer.fit(classifier, datamodule=datamodule)
+    trainer.fit(classifier, datamodule=datamodule, ckpt_path=ckpt_path)
     checkpoint = trainer.checkpoint_callback
     # Without a best checkpoint (checkpoints off, or no validation), the final weights.
     best = checkpoint.best_model_path if isinstance(checkpoint, ModelCheckpoint) else None
@@ -114,9 +130,14 @@ def run(cfg: DictConfig) -> float:
     In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
     when it ends); a single run re-raises. A diverged run is a result, not a failure. Ctrl-C or
     SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
-    saved in checkpoints/interrupted.ckpt.
+    saved in checkpoints/interrupted.ckpt. With `resume`, a run that ended ok is skipped and any
+    other continues from its newest checkpoint, in the same folder.
     """
     output_dir = Path(cfg.paths.output_dir)
+    previous = previous_record(output_dir / "metrics.json") if cfg.resume else None
+    if previous is not None and previous["status"] == "ok":
+        log.info("%s finished already (metrics.json says ok): skipped", output_dir)
+        return objective(previous)
     if rank_zero_only.rank == 0:
         output_dir.mkdir(parents=True, exist_ok=True)
         text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
@@ -126,9 +147,11 @@ def run(cfg: DictConfig) -> float:
         monitor=cfg.monitor.metric,
         mode=cfg.monitor.mode,
         hparams=run_hparams(cfg),
+        previous=previous,
     )
     try:
-        train(cfg, record)
+        resume_from = checkpoint_to_resume(output_dir / "checkpoints") if previous else None
+        train(cfg, record, again=previous is not None, ckpt_path=resume_from)
     except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
         raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
     except Diverged as diverged:

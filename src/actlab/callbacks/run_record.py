@@ -40,6 +40,13 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     return params
 
 
+def objective(record: dict[str, Any]) -> float:
+    """The best monitored value in a run's `record` if it ended ok, else NaN."""
+    if record["status"] != "ok":
+        return math.nan
+    return record["best"].get(record["monitor"], math.nan)
+
+
 def write_json_atomically(data: dict[str, Any], path: Path) -> None:
     """Write `data` as JSON so that a reader never sees a half-written file."""
     write_text_atomically(path, json.dumps(data, indent=2, allow_nan=True))
@@ -58,7 +65,14 @@ class RunRecord(L.Callback):
     hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
     """
 
-    def __init__(self, path: Path, monitor: str, mode: str, hparams: dict[str, Scalar]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        monitor: str,
+        mode: str,
+        hparams: dict[str, Scalar],
+        previous: dict[str, Any] | None = None,
+    ) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"monitor mode must be 'min' or 'max', got {mode!r}")
         self.path = path
@@ -82,21 +96,24 @@ class RunRecord(L.Callback):
             "hparams": hparams,
             "history": [],
         }
+        # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start)
+        # and adds up its wall time.
+        self.earlier = previous["history"] if previous else []
+        self.earlier_time = previous["wall_time_s"] if previous else 0.0
         self.write()
 
     @rank_zero_only
     def write(self) -> None:
         """Write the record; under DDP only the process of global rank 0 writes."""
-        self.record["wall_time_s"] = round(time.perf_counter() - self.start, 3)
+        elapsed = self.earlier_time + time.perf_counter() - self.start
+        self.record["wall_time_s"] = round(elapsed, 3)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomically(self.record, self.path)
 
     @property
     def objective(self) -> float:
         """The best monitored value of a run that ended ok, else NaN: what a sweeper optimises."""
-        if self.record["status"] != "ok":
-            return math.nan
-        return self.record["best"].get(self.monitor, math.nan)
+        return objective(self.record)
 
     def _improves(self, value: float) -> bool:
         best = self.record["best"].get(self.monitor)
@@ -109,6 +126,11 @@ class RunRecord(L.Callback):
         self.record["num_params"] = sum(p.numel() for p in pl_module.parameters())
         self.write()
 
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        for row in self.earlier:  # a resumed run's epochs before the one it starts from
+            if row["epoch"] < trainer.current_epoch:
+                self._add_epoch(row)
+
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.epoch_start = time.perf_counter()
 
@@ -119,16 +141,18 @@ class RunRecord(L.Callback):
             for name, value in trainer.callback_metrics.items()
             if name.startswith(("train/", "val/")) and not name.endswith("_step")
         }
-        self.record["history"].append(
-            {"epoch": trainer.current_epoch, "epoch_time_s": epoch_time, **metrics}
-        )
-        validation = {name: value for name, value in metrics.items() if name.startswith("val/")}
+        self._add_epoch({"epoch": trainer.current_epoch, "epoch_time_s": epoch_time, **metrics})
+        self.write()
+
+    def _add_epoch(self, row: dict[str, Any]) -> None:
+        """Append an epoch's `row` to the history; update the final and best validation metrics."""
+        self.record["history"].append(row)
+        validation = {name: value for name, value in row.items() if name.startswith("val/")}
         if validation:
             self.record["final"] = validation
-        if self.monitor in metrics and self._improves(metrics[self.monitor]):
+        if self.monitor in row and self._improves(row[self.monitor]):
             self.record["best"] = validation
-            self.record["best_epoch"] = trainer.current_epoch
-        self.write()
+            self.record["best_epoch"] = row["epoch"]
 
     def on_exception(
         self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException

@@ -1,0 +1,108 @@
+"""`resume=true`: a killed run continues in its folder from its last checkpoint, with continuous
+curves; a rerun sweep skips the jobs that finished and continues the others."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers import FAST, REPO, TINY_MODEL, run_cli
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from actlab.resume import task_overrides
+
+EPOCHS = 6
+SLOW = [  # batch size 1: an epoch takes about a second, so a kill lands between two
+    "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "data.batch_size=1",
+    f"trainer.max_epochs={EPOCHS}",
+]  # fmt: skip
+
+
+def kill_when(tmp_path: Path, args: list[str], record: str, epochs: int) -> None:
+    """Run `train.py ARGS` in `tmp_path` and SIGKILL it once the metrics.json matching the glob
+    `record` holds `epochs` epochs."""
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "train.py"), *args],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and process.poll() is None:
+        found = list(tmp_path.glob(record))
+        if found and len(json.loads(found[0].read_text())["history"]) >= epochs:
+            break
+        time.sleep(0.1)
+    assert process.poll() is None, "the run ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def epochs_logged(run_dir: Path) -> list[int]:
+    """The steps of every val/loss point in the run's TensorBoard files (one per epoch)."""
+    return [
+        event.step
+        for event in EventAccumulator(str(run_dir / "tensorboard")).Reload().Scalars("val/loss")
+    ]
+
+
+def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Path) -> None:
+    kill_when(tmp_path, SLOW, "logs/runs/*/metrics.json", epochs=2)
+    (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
+    killed = json.loads((run_dir / "metrics.json").read_text())
+    assert killed["status"] == "running" and 2 <= len(killed["history"]) < EPOCHS
+
+    result = run_cli(*SLOW, "resume=true", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [folder.name for folder in (tmp_path / "logs" / "runs").iterdir()] == [run_dir.name]
+    record = json.loads((run_dir / "metrics.json").read_text())
+    assert record["status"] == "ok"
+    assert [row["epoch"] for row in record["history"]] == list(range(EPOCHS))
+    steps = epochs_logged(run_dir)
+    assert len(steps) == EPOCHS and steps == sorted(set(steps))  # no gap, no duplicate
+    best = record["history"][record["best_epoch"]]  # found again over epochs of both attempts
+    assert record["best"] == {name: value for name, value in best.items() if "val/" in name}
+    assert record["best"]["val/acc"] == max(row["val/acc"] for row in record["history"])
+    assert record["test"]["test/acc"] > 0.5
+
+
+def test_a_finished_run_is_skipped(tmp_path: Path) -> None:
+    args = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
+    assert run_cli(*args, cwd=tmp_path).returncode == 0
+    (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
+    before = (run_dir / "metrics.json").read_text()
+    result = run_cli(*args, "resume=true", cwd=tmp_path)
+    assert result.returncode == 0 and "finished already (metrics.json says ok): skipped" in (
+        result.stdout + result.stderr
+    )
+    assert (run_dir / "metrics.json").read_text() == before
+
+
+def test_a_rerun_sweep_skips_finished_jobs_and_resumes_the_killed_one(tmp_path: Path) -> None:
+    sweep = ["-m", *SLOW, "seed=1,2"]
+    kill_when(tmp_path, sweep, "logs/multiruns/*/1/metrics.json", epochs=1)
+    (sweep_dir,) = (tmp_path / "logs" / "multiruns").iterdir()
+    finished = (sweep_dir / "0" / "metrics.json").read_text()
+    assert json.loads(finished)["status"] == "ok"
+
+    result = run_cli(*sweep, "resume=true", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [folder.name for folder in (tmp_path / "logs" / "multiruns").iterdir()] == [
+        sweep_dir.name
+    ]
+    assert (sweep_dir / "0" / "metrics.json").read_text() == finished  # skipped, untouched
+    resumed = json.loads((sweep_dir / "1" / "metrics.json").read_text())
+    assert resumed["status"] == "ok"
+    assert [row["epoch"] for row in resumed["history"]] == list(range(EPOCHS))
+    assert len(epochs_logged(sweep_dir / "1")) == EPOCHS
+
+
+def test_the_command_is_its_overrides_without_flags_hydras_own_or_resume() -> None:
+    argv = ["-m", "seed=1,2", "--config-name=train", "hydra/launcher=joblib", "resume=true",
+            "hydra.launcher.n_jobs=2", "+trainer.limit_val_batches=1", "~callbacks.progress_bar",
+            "data=mnist"]  # fmt: skip
+    assert task_overrides(argv) == [
+        "+trainer.limit_val_batches=1", "data=mnist", "seed=1,2", "~callbacks.progress_bar",
+    ]  # fmt: skip
