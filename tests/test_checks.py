@@ -93,3 +93,11 @@ def test_lightning_refuses_an_unknown_precision_or_accelerator_before_training(
     assert message in str(error.value)
     record = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert record["status"] == "failed" and record["history"] == []
+
+
+def test_an_override_of_a_key_that_does_not_exist_is_refused(tmp_path) -> None:
+    result = run_cli("data=breast_cancer", "model=mlp", "optimizer.lrr=0.1", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Could not override 'optimizer.lrr'" in result.stderr
+    assert "Key 'lrr' is not in struct" in result.stderr
+    assert not (tmp_path / "logs").exists()  # refused before any run starts
