@@ -69,3 +69,9 @@ def run_cli(*args: str, cwd: Path, script: str = "train.py") -> subprocess.Compl
         text=True,
         timeout=600,
     )
+
+
+def run_benchmark(script: str, *args: str, cwd: Path | None = None) -> str:
+    """`python benchmarks/SCRIPT ARGS`, which must succeed; what it prints."""
+    command = [sys.executable, str(REPO / "benchmarks" / script), *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout

@@ -1,24 +1,13 @@
 """The concurrency benchmark still runs: a sweep with the basic launcher and with joblib's."""
 
-import subprocess
-import sys
-
 import pytest
-
-from actlab.train import CONFIG_DIR
-
-SCRIPT = CONFIG_DIR.parent / "benchmarks" / "concurrent_jobs.py"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_each_launchers_sweep_against_the_basic_one() -> None:
     job = ["data=breast_cancer", "model=mlp", "trainer.max_epochs=1"]
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--jobs", "2", "--n-jobs", "2", *job],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    header, _, *rows = result.stdout.splitlines()
+    stdout = run_benchmark("concurrent_jobs.py", "--jobs", "2", "--n-jobs", "2", *job)
+    header, _, *rows = stdout.splitlines()
     assert header.startswith("2 jobs of data=breast_cancer model=mlp trainer.max_epochs=1, on ")
     figures = {row[:26].strip(): row[26:].split() for row in rows}  # seconds, "s", jobs/min, ratio
     assert list(figures) == ["basic, one after another", "joblib, n_jobs=2"]

@@ -1,23 +1,12 @@
 """The data-pipeline benchmark still runs: actlab's loader against torchvision's, as ratios."""
 
-import subprocess
-import sys
-
 import pytest
-
-from actlab.train import CONFIG_DIR
-
-SCRIPT = CONFIG_DIR.parent / "benchmarks" / "data_pipeline.py"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_each_loader_and_how_much_faster_actlab_is() -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--batches", "3", "--rounds", "1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    header, _, *rows = result.stdout.splitlines()
+    stdout = run_benchmark("data_pipeline.py", "--batches", "3", "--rounds", "1")
+    header, _, *rows = stdout.splitlines()
     assert "Fashion-MNIST" in header  # the real files, or random ones in their format
     speeds = {row[:28].strip(): row[28:].split() for row in rows}
     assert list(speeds) == ["actlab", "torchvision, 0 workers", "torchvision, 2 workers"]

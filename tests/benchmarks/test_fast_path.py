@@ -1,20 +1,13 @@
 """The fast-path benchmark still runs: a plain-loop baseline, then actlab's loop against it."""
 
-import subprocess
-import sys
-
-from actlab.train import CONFIG_DIR
-
-SCRIPT = CONFIG_DIR.parent / "benchmarks" / "fast_path.py"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_images_per_second_against_the_plain_loop() -> None:
     args = ["model.width=0.0625", "--batch-size", "8", "--steps", "2", "--warmup", "1"]
     args += ["--train-size", "200", "--rows", "all off"]
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, check=True
-    )
-    rows = [line.rsplit(maxsplit=2) for line in result.stdout.splitlines()[2:]]
+    stdout = run_benchmark("fast_path.py", *args)
+    rows = [line.rsplit(maxsplit=2) for line in stdout.splitlines()[2:]]
     assert [row[0].strip() for row in rows] == ["plain PyTorch, float32", "actlab all off"]
     assert rows[0][2] == "1.00"
     assert all(float(row[1]) > 0 for row in rows)

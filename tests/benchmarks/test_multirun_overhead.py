@@ -1,21 +1,11 @@
 """The multirun benchmark still runs: sweeps of 1 and N jobs, start-up and overhead per job."""
 
-import subprocess
-import sys
-
-from actlab.train import CONFIG_DIR
-
-SCRIPT = CONFIG_DIR.parent / "benchmarks" / "multirun.py"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_start_up_and_overhead_per_job() -> None:
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--jobs", "2", "--rounds", "1"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    header, *rows = result.stdout.splitlines()
+    stdout = run_benchmark("multirun.py", "--jobs", "2", "--rounds", "1")
+    header, *rows = stdout.splitlines()
     assert header.startswith("breast-cancer MLP, 12 steps per job")
     figures = {row[:20].strip(): float(row[20:].split()[0]) for row in rows}
     assert list(figures) == [

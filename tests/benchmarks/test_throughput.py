@@ -1,25 +1,13 @@
 """The throughput benchmark still runs: each case's plain loop, actlab's path, and their ratio."""
 
-import subprocess
-import sys
-
 import pytest
-
-from actlab.train import CONFIG_DIR
-
-SCRIPT = CONFIG_DIR.parent / "benchmarks" / "throughput.py"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_each_case_against_the_plain_loop(tmp_path) -> None:
     args = ["--cases", "mlp", "lenet", "--rounds", "1", "--scale", "0.01", "paths.data_dir=data"]
-    result = subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=tmp_path,
-    )
-    rows = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
+    stdout = run_benchmark("throughput.py", *args, cwd=tmp_path)
+    rows = {line.split()[0]: line for line in stdout.splitlines()[2:]}
     assert list(rows) == ["mlp", "lenet"]
     assert "real data" in rows["mlp"]  # bundled with scikit-learn
     for row in rows.values():

@@ -1,24 +1,13 @@
 """The whole-process benchmark still runs: `python train.py` against the plain script."""
 
-import subprocess
-import sys
-
 import pytest
-
-from actlab.train import CONFIG_DIR
-
-BENCHMARKS = CONFIG_DIR.parent / "benchmarks"
+from helpers import run_benchmark
 
 
 def test_the_benchmark_prints_both_wall_times_and_their_ratio() -> None:
     limits = ["--warmup", "0", "+trainer.limit_train_batches=3", "+trainer.limit_val_batches=1"]
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "whole_run.py"), "--rounds", "1", *limits],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = {line[:18].strip(): line[18:].split() for line in result.stdout.splitlines()[1:]}
+    stdout = run_benchmark("whole_run.py", "--rounds", "1", *limits)
+    rows = {line[:18].strip(): line[18:].split() for line in stdout.splitlines()[1:]}
     names = ["plain script", "python train.py", "plain's imports", "train.py's imports"]
     assert list(rows) == names
     assert rows["plain script"][2] == "1.000"
