@@ -8,8 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import torch
 from helpers import FAST, REPO, TINY_MODEL, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+from tensorboard.compat.proto.event_pb2 import SessionLog
 
 from actlab.resume import task_overrides
 
@@ -40,6 +43,17 @@ def kill_when(tmp_path: Path, args: list[str], record: str, epochs: int) -> None
     process.wait(timeout=30)
 
 
+def restarts_logged(run_dir: Path) -> list[int]:
+    """The steps of the restart marks in the run's TensorBoard files: from each on, TensorBoard
+    hides the points that earlier files logged (SummaryWriter's `purge_step`)."""
+    return [
+        event.step
+        for path in sorted((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+        for event in EventFileLoader(str(path)).Load()
+        if event.HasField("session_log") and event.session_log.status == SessionLog.START
+    ]
+
+
 def epochs_logged(run_dir: Path) -> list[int]:
     """The steps of every val/loss point in the run's TensorBoard files (one per epoch)."""
     return [
@@ -53,6 +67,7 @@ def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Pat
     (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
     killed = json.loads((run_dir / "metrics.json").read_text())
     assert killed["status"] == "running" and 2 <= len(killed["history"]) < EPOCHS
+    checkpoint = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)
 
     result = run_cli(*SLOW, "resume=true", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -62,6 +77,9 @@ def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Pat
     assert [row["epoch"] for row in record["history"]] == list(range(EPOCHS))
     steps = epochs_logged(run_dir)
     assert len(steps) == EPOCHS and steps == sorted(set(steps))  # no gap, no duplicate
+    # Whether the kill came before or after the last epoch's checkpoint, points logged past it
+    # are hidden.
+    assert restarts_logged(run_dir) == [checkpoint["global_step"]]
     best = record["history"][record["best_epoch"]]  # found again over epochs of both attempts
     assert record["best"] == {name: value for name, value in best.items() if "val/" in name}
     assert record["best"]["val/acc"] == max(row["val/acc"] for row in record["history"])
@@ -96,7 +114,8 @@ def test_a_rerun_sweep_skips_finished_jobs_and_resumes_the_killed_one(tmp_path: 
     resumed = json.loads((sweep_dir / "1" / "metrics.json").read_text())
     assert resumed["status"] == "ok"
     assert [row["epoch"] for row in resumed["history"]] == list(range(EPOCHS))
-    assert len(epochs_logged(sweep_dir / "1")) == EPOCHS
+    steps = epochs_logged(sweep_dir / "1")
+    assert len(steps) == EPOCHS and steps == sorted(set(steps))
 
 
 def test_the_command_is_its_overrides_without_flags_hydras_own_or_resume() -> None:
