@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -17,15 +18,15 @@ from tensorboard.compat.proto.event_pb2 import SessionLog
 from actlab.resume import task_overrides
 
 EPOCHS = 6
+STEPS_PER_EPOCH = 364  # breast cancer's training split, one sample a batch
 SLOW = [  # batch size 1: an epoch takes about a second, so a kill lands between two
     "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "data.batch_size=1",
     f"trainer.max_epochs={EPOCHS}",
 ]  # fmt: skip
 
 
-def kill_when(tmp_path: Path, args: list[str], record: str, epochs: int) -> None:
-    """Run `train.py ARGS` in `tmp_path` and SIGKILL it once the metrics.json matching the glob
-    `record` holds `epochs` epochs."""
+def kill_when(tmp_path: Path, args: list[str], ready: Callable[[], bool]) -> None:
+    """Run `train.py ARGS` in `tmp_path` and SIGKILL it once `ready()` says so."""
     process = subprocess.Popen(
         [sys.executable, str(REPO / "train.py"), *args],
         cwd=tmp_path,
@@ -33,14 +34,21 @@ def kill_when(tmp_path: Path, args: list[str], record: str, epochs: int) -> None
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and process.poll() is None:
-        found = list(tmp_path.glob(record))
-        if found and len(json.loads(found[0].read_text())["history"]) >= epochs:
-            break
+    while time.monotonic() < deadline and process.poll() is None and not ready():
         time.sleep(0.1)
     assert process.poll() is None, "the run ended before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+
+
+def epochs_recorded(tmp_path: Path, record: str, epochs: int) -> Callable[[], bool]:
+    """Whether the metrics.json matching the glob `record` in `tmp_path` holds `epochs` epochs."""
+
+    def ready() -> bool:
+        found = list(tmp_path.glob(record))
+        return bool(found) and len(json.loads(found[0].read_text())["history"]) >= epochs
+
+    return ready
 
 
 def restarts_logged(run_dir: Path) -> list[int]:
@@ -63,7 +71,7 @@ def epochs_logged(run_dir: Path) -> list[int]:
 
 
 def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Path) -> None:
-    kill_when(tmp_path, SLOW, "logs/runs/*/metrics.json", epochs=2)
+    kill_when(tmp_path, SLOW, epochs_recorded(tmp_path, "logs/runs/*/metrics.json", epochs=2))
     (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
     killed = json.loads((run_dir / "metrics.json").read_text())
     assert killed["status"] == "running" and 2 <= len(killed["history"]) < EPOCHS
@@ -86,6 +94,29 @@ def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Pat
     assert record["test"]["test/acc"] > 0.5
 
 
+def test_a_run_killed_mid_epoch_resumes_from_its_step_checkpoint(tmp_path: Path) -> None:
+    every_50_steps = [
+        *SLOW,
+        "callbacks=[default,step_checkpoint]",
+        "callbacks.step_checkpoint.every_n_train_steps=50",
+    ]
+    kill_when(
+        tmp_path, every_50_steps, lambda: any(tmp_path.glob("logs/runs/*/checkpoints/last.ckpt"))
+    )
+    (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
+    step = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=False)["global_step"]
+    assert step % 50 == 0 and step % STEPS_PER_EPOCH != 0  # saved in the middle of an epoch
+
+    result = run_cli(*every_50_steps, "resume=true", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    record = json.loads((run_dir / "metrics.json").read_text())
+    assert record["status"] == "ok"
+    assert [row["epoch"] for row in record["history"]] == list(range(EPOCHS))
+    steps = epochs_logged(run_dir)
+    assert steps == [STEPS_PER_EPOCH * (epoch + 1) - 1 for epoch in range(EPOCHS)]
+    assert restarts_logged(run_dir) == [step]
+
+
 def test_a_finished_run_is_skipped(tmp_path: Path) -> None:
     args = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
     assert run_cli(*args, cwd=tmp_path).returncode == 0
@@ -100,7 +131,7 @@ def test_a_finished_run_is_skipped(tmp_path: Path) -> None:
 
 def test_a_rerun_sweep_skips_finished_jobs_and_resumes_the_killed_one(tmp_path: Path) -> None:
     sweep = ["-m", *SLOW, "seed=1,2"]
-    kill_when(tmp_path, sweep, "logs/multiruns/*/1/metrics.json", epochs=1)
+    kill_when(tmp_path, sweep, epochs_recorded(tmp_path, "logs/multiruns/*/1/metrics.json", 1))
     (sweep_dir,) = (tmp_path / "logs" / "multiruns").iterdir()
     finished = (sweep_dir / "0" / "metrics.json").read_text()
     assert json.loads(finished)["status"] == "ok"

@@ -1,5 +1,5 @@
-"""Resuming: the run or sweep folder that a command with `resume=true` continues, and the
-checkpoint each of its runs continues from."""
+"""Resuming: the run or sweep folder that a command with `resume=true` or `ckpt_path` continues,
+and the checkpoint each of its runs continues from."""
 
 import json
 import logging
@@ -9,7 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import torch
 from omegaconf import OmegaConf
+from torch import nn
+
+from actlab.checks import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +23,13 @@ STAMP = "%Y-%m-%d_%H-%M-%S"
 
 def task_overrides(argv: Sequence[str]) -> list[str]:
     """The overrides of a command line that say what runs (`key=value`, `+key=...`, `~key`),
-    without Hydra's own (`hydra...`) and without `resume`, in a fixed order."""
+    without Hydra's own (`hydra...`) and without `resume` and `ckpt_path`, in a fixed order."""
     overrides = []
     for arg in argv:
         if arg.startswith("-") or not ("=" in arg or arg.startswith("~")):
             continue  # a flag (-m, --config-name=...), or a flag's value
         key = arg.lstrip("+~").split("=", 1)[0]
-        if key != "resume" and not key.startswith(("hydra.", "hydra/")):
+        if key not in ("resume", "ckpt_path") and not key.startswith(("hydra.", "hydra/")):
             overrides.append(arg)
     return sorted(overrides)
 
@@ -42,18 +46,40 @@ def recorded_overrides(folder: Path) -> list[str] | None:
     return task_overrides(list(recorded))
 
 
-def folder_stamp(parent: str, resume: bool) -> str:
-    """The name of the folder in `parent` for this command: with `resume`, the newest one that
-    the same command started (same overrides, `resume` aside), else the time now."""
+def checkpoint_run_folder(ckpt_path: str | None) -> Path | None:
+    """The run folder that holds `ckpt_path` (<run dir>/checkpoints/*.ckpt), if it is in one."""
+    if ckpt_path is None:
+        return None
+    checkpoints = Path(ckpt_path).parent
+    run_dir = checkpoints.parent
+    return run_dir if checkpoints.name == "checkpoints" and (run_dir / ".hydra").is_dir() else None
+
+
+def run_folder(parent: str, resume: bool, ckpt_path: str | None = None) -> str:
+    """The folder of this command's run or sweep: the run folder that holds `ckpt_path`; with
+    `resume`, the newest folder in `parent` that the same command started (same overrides,
+    `resume` and `ckpt_path` aside); else a new one in `parent`, named by the time now."""
+    if (run_dir := checkpoint_run_folder(ckpt_path)) is not None:
+        return str(run_dir)
     if resume:
         wanted = task_overrides(sys.argv[1:])
         folders = Path(parent).iterdir() if Path(parent).is_dir() else []
         for folder in sorted(folders, reverse=True):
             if recorded_overrides(folder) == wanted:
                 log.info("Resuming %s", folder)
-                return folder.name
+                return str(folder)
         log.warning("resume=true, but no run of this command in %s: starting afresh", parent)
-    return datetime.now().strftime(STAMP)
+    return str(Path(parent) / datetime.now().strftime(STAMP))
+
+
+def config_subdir(ckpt_path: str | None) -> str:
+    """Where in its run folder Hydra records the config of this command: `.hydra`, except for
+    a command that continues a run from `ckpt_path` in that run's folder, whose config goes to
+    `.hydra/continued/<time>`. The run's own record stays as it was: what eval.py rebuilds the
+    model from, and what `resume=true` finds the run by."""
+    if checkpoint_run_folder(ckpt_path) is None:
+        return ".hydra"
+    return f".hydra/continued/{datetime.now().strftime(STAMP)}"
 
 
 def previous_record(path: Path) -> dict[str, Any] | None:
@@ -67,3 +93,56 @@ def checkpoint_to_resume(checkpoints: Path) -> Path | None:
         path for name in ("last.ckpt", "interrupted.ckpt") if (path := checkpoints / name).exists()
     ]
     return max(found, key=lambda path: path.stat().st_mtime, default=None)
+
+
+def read_checkpoint(path: Path, module: nn.Module) -> dict[str, Any]:
+    """The Lightning checkpoint at `path` that `module` is to continue from. Raises ConfigError
+    when there is no such file, when it is not a Lightning checkpoint, or when its weights are
+    not `module`'s (another model, activation, width or dataset)."""
+    if not path.is_file():
+        raise ConfigError(f"ckpt_path={path} is not a file")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:  # a file cut short, or no checkpoint at all: zip, pickle, EOF
+        raise ConfigError(
+            f"ckpt_path={path} could not be read as a checkpoint ({type(error).__name__}: {error})"
+        ) from error
+    if not isinstance(checkpoint, dict) or not {"state_dict", "global_step"} <= checkpoint.keys():
+        raise ConfigError(
+            f"ckpt_path={path} is not a Lightning checkpoint: it has no state_dict and global_step"
+        )
+    differences = state_differences(checkpoint["state_dict"], module.state_dict())
+    if differences:
+        run_dir = checkpoint_run_folder(str(path))
+        recorded = None if run_dir is None else recorded_overrides(run_dir)
+        hint = (
+            f"; it was saved by a run of {' '.join(recorded) or 'the default config'}"
+            if recorded is not None
+            else ""
+        )
+        raise ConfigError(
+            f"ckpt_path={path} holds the weights of another model than this config builds "
+            f"({'; '.join(differences)}){hint}"
+        )
+    return checkpoint
+
+
+def state_differences(saved: dict[str, Any], wanted: dict[str, Any], shown: int = 3) -> list[str]:
+    """How the tensors of the state dict `saved` differ from `wanted`'s: names missing, names
+    unexpected, shapes that differ (the first `shown` of each). Empty when they match."""
+    missing = [name for name in wanted if name not in saved]
+    unexpected = [name for name in saved if name not in wanted]
+    reshaped = [
+        f"{name} is {list(saved[name].shape)} there, {list(wanted[name].shape)} here"
+        for name in wanted
+        if name in saved and saved[name].shape != wanted[name].shape
+    ]
+    return [
+        f"{len(names)} {what}: {', '.join(names[:shown])}{', ...' if len(names) > shown else ''}"
+        for what, names in (
+            ("missing", missing),
+            ("not in this model", unexpected),
+            ("of another shape", reshaped),
+        )
+        if names
+    ]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import hydra
 import lightning as L
-import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from hydra.utils import instantiate
@@ -21,14 +20,20 @@ from torch import nn
 from actlab.allocator import steady_malloc
 from actlab.atomic import write_text_atomically
 from actlab.callbacks.run_record import RunRecord, objective, run_hparams
-from actlab.checks import check_config
+from actlab.checks import ConfigError, check_config
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
 from actlab.models.shapes import materialize
 from actlab.module import Classifier, Diverged
 from actlab.precision import best_precision
 from actlab.provenance import provenance
-from actlab.resume import checkpoint_to_resume, folder_stamp, previous_record
+from actlab.resume import (
+    checkpoint_to_resume,
+    config_subdir,
+    previous_record,
+    read_checkpoint,
+    run_folder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +41,8 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 """The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
 
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
-OmegaConf.register_new_resolver("folder_stamp", folder_stamp, replace=True, use_cache=True)
+OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
+OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
 
 
 def instantiate_all(group: DictConfig | None) -> list:
@@ -90,11 +96,11 @@ def check_launchable(trainer: L.Trainer) -> None:
 def train(
     cfg: DictConfig, record: RunRecord, again: bool = False, ckpt_path: Path | None = None
 ) -> None:
-    """The recipe: datamodule, model, classifier, trainer from the config; fit; test the best.
+    """The recipe: datamodule, model, classifier, trainer from the config; fit (from `ckpt_path`,
+    when given); test the best.
 
-    `again`: an earlier attempt of this run stopped in its folder; this one starts from
-    `ckpt_path` (or from scratch without one), and its loggers hide what the earlier one logged
-    past that point."""
+    `again`: an earlier attempt of this run stopped in its folder; the loggers hide what it logged
+    from the step of `ckpt_path` on (from the start without one)."""
     check_config(cfg)
     if cfg.steady_malloc:
         steady_malloc()
@@ -103,10 +109,8 @@ def train(
     datamodule.check_available()
     check_model_fits_data(cfg.model, datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
+    step = 0 if ckpt_path is None else read_checkpoint(ckpt_path, classifier)["global_step"]
     if again:
-        step = 0
-        if ckpt_path is not None:
-            step = torch.load(ckpt_path, map_location="cpu", weights_only=False)["global_step"]
         for logger in (cfg.logger or {}).values():
             if logger is not None and "purge_step" in logger:
                 logger.purge_step = step
@@ -131,11 +135,18 @@ def run(cfg: DictConfig) -> float:
     when it ends); a single run re-raises. A diverged run is a result, not a failure. Ctrl-C or
     SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
     saved in checkpoints/interrupted.ckpt. With `resume`, a run that ended ok is skipped and any
-    other continues from its newest checkpoint, in the same folder.
+    other continues from its newest checkpoint, in the same folder. With `ckpt_path`, the run
+    continues from that checkpoint (in its run's folder, when it is in one).
     """
     output_dir = Path(cfg.paths.output_dir)
-    previous = previous_record(output_dir / "metrics.json") if cfg.resume else None
-    if previous is not None and previous["status"] == "ok":
+    if cfg.ckpt_path is not None and HydraConfig.get().mode == RunMode.MULTIRUN:
+        raise ConfigError(
+            f"ckpt_path={cfg.ckpt_path} continues one run, not a sweep: give it without -m, "
+            "or rerun the sweep's command with resume=true"
+        )
+    continuing = cfg.resume or cfg.ckpt_path is not None
+    previous = previous_record(output_dir / "metrics.json") if continuing else None
+    if cfg.ckpt_path is None and previous is not None and previous["status"] == "ok":
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(previous)
     if rank_zero_only.rank == 0:
@@ -150,7 +161,12 @@ def run(cfg: DictConfig) -> float:
         previous=previous,
     )
     try:
-        resume_from = checkpoint_to_resume(output_dir / "checkpoints") if previous else None
+        if cfg.ckpt_path is not None:
+            resume_from = Path(cfg.ckpt_path)
+        elif previous is not None:
+            resume_from = checkpoint_to_resume(output_dir / "checkpoints")
+        else:
+            resume_from = None
         train(cfg, record, again=previous is not None, ckpt_path=resume_from)
     except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
         raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM

@@ -100,11 +100,16 @@ class RunRecord(L.Callback):
         # and adds up its wall time.
         self.earlier = previous["history"] if previous else []
         self.earlier_time = previous["wall_time_s"] if previous else 0.0
+        # It leaves the earlier record as it is until it starts training: a bad config or
+        # checkpoint in the command that continues a finished run does not overwrite its results.
+        self.writing = previous is None
         self.write()
 
     @rank_zero_only
     def write(self) -> None:
         """Write the record; under DDP only the process of global rank 0 writes."""
+        if not self.writing:
+            return
         elapsed = self.earlier_time + time.perf_counter() - self.start
         self.record["wall_time_s"] = round(elapsed, 3)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,6 +128,7 @@ class RunRecord(L.Callback):
 
     def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.trainer = trainer
+        self.writing = True
         self.record["num_params"] = sum(p.numel() for p in pl_module.parameters())
         self.write()
 

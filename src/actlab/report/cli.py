@@ -3,13 +3,21 @@
 import argparse
 from pathlib import Path
 
-from actlab.atomic import write_text_atomically
+from matplotlib.figure import Figure
+
+from actlab.atomic import atomic_path, write_text_atomically
 from actlab.report.plots import plot_curves, plot_heatmap
 from actlab.report.runs import CURVE_TAGS, load_runs
 from actlab.report.summary import independent_axes, report_markdown, swept_axes
 
 DPI = 110
 """Resolution of the report's PNG plots."""
+
+
+def save_plot(figure: Figure, path: Path) -> None:
+    """Save `figure` as a PNG at `path`, atomically."""
+    with atomic_path(path) as partial:
+        figure.savefig(partial, dpi=DPI, format="png")
 
 
 def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
@@ -22,10 +30,10 @@ def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
     for tag in CURVE_TAGS:
         if (curves.tag == tag).any():
             plots.append(f"{tag.replace('/', '_')}.png")
-            plot_curves(runs, curves, drawn, tag).savefig(out / plots[-1], dpi=DPI)
+            save_plot(plot_curves(runs, curves, drawn, tag), out / plots[-1])
     if len(drawn) == 2 and (runs.status == "ok").any():
         plots.append("heatmap.png")
-        plot_heatmap(runs, drawn).savefig(out / plots[-1], dpi=DPI)
+        save_plot(plot_heatmap(runs, drawn), out / plots[-1])
     write_text_atomically(out / "report.csv", runs.to_csv(index=False))
     write_text_atomically(out / "report.md", report_markdown(runs, axes, plots))
     return [out / "report.csv", out / "report.md", *(out / plot for plot in plots)]
