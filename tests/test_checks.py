@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from helpers import FAST, TINY_MODEL, run_cli
-from hydra.errors import InstantiationException
+from hydra.errors import InstantiationException, MissingConfigException
 
 from actlab.checks import ConfigError, Range, check_config
 from actlab.train import CONFIG_DIR, run
@@ -101,3 +101,22 @@ def test_an_override_of_a_key_that_does_not_exist_is_refused(tmp_path) -> None:
     assert "Could not override 'optimizer.lrr'" in result.stderr
     assert "Key 'lrr' is not in struct" in result.stderr
     assert not (tmp_path / "logs").exists()  # refused before any run starts
+
+
+EVERY_GROUP = [
+    *sorted(path.name for path in CONFIG_DIR.iterdir() if path.is_dir() and path.name != "hydra"),
+    "hydra/launcher",
+]
+
+
+@pytest.mark.parametrize("group", EVERY_GROUP)
+def test_an_unknown_option_of_any_group_is_refused_listing_the_choices(
+    compose_run, group: str
+) -> None:
+    with pytest.raises(MissingConfigException) as error:
+        compose_run(f"{group}=nope")
+    message = str(error.value)
+    assert f"Could not find '{group}/nope'" in message
+    assert f"Available options in '{group}'" in message
+    choices = sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
+    assert choices and all(f"\t{choice}\n" in message + "\n" for choice in choices)
