@@ -1,4 +1,5 @@
-"""The same config and seed give the same metrics, epoch by epoch, on a CPU."""
+"""The same config and seed give the same metrics, epoch by epoch, on a CPU; and so does a run
+stopped at an epoch's end and continued from its checkpoint."""
 
 import json
 from pathlib import Path
@@ -24,3 +25,20 @@ def test_two_runs_with_the_same_seed_give_identical_metrics(compose_run, tmp_pat
     first, again, other = (metrics(tmp_path / name) for name in "abc")
     assert first == again
     assert first["history"] != other["history"]  # the seed matters: the check can fail
+
+
+def test_a_run_continued_from_an_epoch_end_gives_what_it_would_have_uninterrupted(
+    compose_run, tmp_path: Path
+) -> None:
+    """The batch order and the dropout masks after the checkpoint are the uninterrupted run's:
+    the checkpoint holds the shuffle state and the random state."""
+    run(compose_run(*RUN, "trainer.max_epochs=4", f"paths.output_dir={tmp_path / 'whole'}"))
+    halves = tmp_path / "halves"
+    run(compose_run(*RUN, "trainer.max_epochs=2", f"paths.output_dir={halves}"))
+    last = halves / "checkpoints" / "last.ckpt"
+    run(
+        compose_run(*RUN, "trainer.max_epochs=4", f"ckpt_path={last}", f"paths.output_dir={halves}")
+    )
+    whole, continued = metrics(tmp_path / "whole"), metrics(halves)
+    assert [row["epoch"] for row in continued["history"]] == [0, 1, 2, 3]
+    assert continued == whole

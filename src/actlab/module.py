@@ -200,6 +200,23 @@ class Classifier(L.LightningModule):
     def on_test_epoch_end(self) -> None:
         self._log_epoch("test", self.test_scores)
 
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        # The random state that dropout and augmentation draw from: a run resumed from the end
+        # of an epoch draws what the run would have drawn had it gone on.
+        # (Under DDP, every process has the same: they were seeded alike.)
+        checkpoint["rng_states"] = {
+            "cpu": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state() if torch.cuda.is_initialized() else None,
+        }
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        states = checkpoint.get("rng_states")
+        if states is None:
+            return
+        torch.set_rng_state(states["cpu"])
+        if states["cuda"] is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state(states["cuda"])  # this process's device
+
     def configure_optimizers(self) -> Optimizer | dict[str, Any]:
         activation = activation_parameters(self.model)
         in_activation = {id(param) for param in activation}

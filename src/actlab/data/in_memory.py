@@ -1,6 +1,7 @@
 """The shared base of actlab's DataModules: a dataset held whole in memory."""
 
 from collections.abc import Callable
+from typing import Any
 
 import lightning as L
 import numpy as np
@@ -49,6 +50,8 @@ class InMemoryDataModule(L.LightningDataModule):
         self.augmentation = augmentation if augment else None
         self.splits: dict[str, tuple[Tensor, Tensor]] = {}
         self.mean = self.std = torch.zeros(())
+        self.train_batches: TensorBatches | None = None
+        self.shuffle_state: Tensor | None = None  # from a checkpoint, for the next train batches
 
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """Training inputs and labels, then test inputs and labels; labels as int64."""
@@ -110,7 +113,20 @@ class InMemoryDataModule(L.LightningDataModule):
         )
 
     def train_dataloader(self) -> TensorBatches:
-        return self._batches("train", self.batch_size, shuffle=True)
+        self.train_batches = self._batches("train", self.batch_size, shuffle=True)
+        if self.shuffle_state is not None:
+            self.train_batches.generator.set_state(self.shuffle_state)
+        return self.train_batches
+
+    def state_dict(self) -> dict[str, Any]:
+        """The state of the training batches' shuffle, kept in checkpoints: a run resumed from
+        the end of an epoch draws the orders that the run would have drawn had it gone on."""
+        if self.train_batches is None:
+            return {}
+        return {"shuffle": self.train_batches.generator.get_state()}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.shuffle_state = state_dict.get("shuffle")
 
     def val_dataloader(self) -> TensorBatches:
         return self._batches("val", self.eval_batch_size)
