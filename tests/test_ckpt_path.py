@@ -46,6 +46,8 @@ def test_a_run_trains_on_from_its_last_checkpoint_in_its_folder(tmp_path: Path) 
     assert (run_dir / ".hydra" / "config.yaml").read_text() == config
     (continued,) = (run_dir / ".hydra" / "continued").iterdir()
     assert "max_epochs: 4" in (continued / "config.yaml").read_text()
+    command = json.loads((continued / "provenance.json").read_text())["command"]
+    assert f"ckpt_path={last}" in command
 
 
 def test_a_checkpoint_outside_a_run_folder_starts_a_new_one(tmp_path: Path) -> None:
@@ -75,6 +77,7 @@ def test_a_checkpoint_of_another_model_is_refused_with_the_run_that_saved_it(
 ) -> None:
     before = (finished_run / "metrics.json").read_text()
     config = (finished_run / ".hydra" / "config.yaml").read_text()
+    ran_with = (finished_run / "provenance.json").read_text()
     last = finished_run / "checkpoints" / "last.ckpt"
     result = run_cli(*RUN, "model.hidden=[32,8]", f"ckpt_path={last}", cwd=finished_run.parents[2])
     assert result.returncode == 1
@@ -86,6 +89,7 @@ def test_a_checkpoint_of_another_model_is_refused_with_the_run_that_saved_it(
     # The run's record is as it was: its results, and the config eval.py rebuilds it from.
     assert (finished_run / "metrics.json").read_text() == before
     assert (finished_run / ".hydra" / "config.yaml").read_text() == config
+    assert (finished_run / "provenance.json").read_text() == ran_with
 
 
 def test_a_sweep_is_not_continued_from_one_checkpoint(finished_run: Path) -> None:

@@ -150,9 +150,13 @@ def run(cfg: DictConfig) -> float:
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(previous)
     if rank_zero_only.rank == 0:
-        output_dir.mkdir(parents=True, exist_ok=True)
+        # Beside the run's metrics.json; a command that continues a run from its checkpoint
+        # records it beside its own config (.hydra/continued/<time>/), leaving the run's.
+        subdir = HydraConfig.get().output_subdir
+        folder = output_dir if subdir in (None, ".hydra") else output_dir / subdir
+        folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
-        write_text_atomically(output_dir / "provenance.json", text)
+        write_text_atomically(folder / "provenance.json", text)
     record = RunRecord(
         output_dir / "metrics.json",
         monitor=cfg.monitor.metric,
