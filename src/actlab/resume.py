@@ -127,13 +127,18 @@ def read_checkpoint(path: Path, module: nn.Module) -> dict[str, Any]:
     return checkpoint
 
 
+def shape(tensor: torch.Tensor) -> str:
+    """A tensor's shape as `16x30`."""
+    return "x".join(str(size) for size in tensor.shape) or "scalar"
+
+
 def state_differences(saved: dict[str, Any], wanted: dict[str, Any], shown: int = 3) -> list[str]:
     """How the tensors of the state dict `saved` differ from `wanted`'s: names missing, names
     unexpected, shapes that differ (the first `shown` of each). Empty when they match."""
     missing = [name for name in wanted if name not in saved]
     unexpected = [name for name in saved if name not in wanted]
     reshaped = [
-        f"{name} is {list(saved[name].shape)} there, {list(wanted[name].shape)} here"
+        f"{name} ({shape(saved[name])} there, {shape(wanted[name])} here)"
         for name in wanted
         if name in saved and saved[name].shape != wanted[name].shape
     ]
