@@ -4,6 +4,8 @@ stopped at an epoch's end and continued from its checkpoint."""
 import json
 from pathlib import Path
 
+import pytest
+import torch
 from helpers import FAST, TINY_MODEL
 
 from actlab.train import run
@@ -42,3 +44,24 @@ def test_a_run_continued_from_an_epoch_end_gives_what_it_would_have_uninterrupte
     whole, continued = metrics(tmp_path / "whole"), metrics(halves)
     assert [row["epoch"] for row in continued["history"]] == [0, 1, 2, 3]
     assert continued == whole
+
+
+def test_deterministic_mode_trains_and_repeats_itself(
+    compose_run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`trainer.deterministic=true`: deterministic algorithms only, cuDNN's benchmark off."""
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)  # Lightning sets it
+    benchmark = torch.backends.cudnn.benchmark
+    try:
+        for name in "ab":
+            cfg = compose_run(
+                *RUN, "trainer.deterministic=true", f"paths.output_dir={tmp_path / name}"
+            )
+            assert cfg.trainer.benchmark is False
+            run(cfg)
+        assert torch.are_deterministic_algorithms_enabled()
+    finally:
+        torch.use_deterministic_algorithms(False)
+        torch.backends.cudnn.benchmark = benchmark
+    assert metrics(tmp_path / "a") == metrics(tmp_path / "b")
+    assert compose_run(*RUN).trainer.benchmark is True

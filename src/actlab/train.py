@@ -2,6 +2,7 @@
 
 import json
 import logging
+import operator
 import signal
 from pathlib import Path
 
@@ -41,6 +42,7 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 """The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
 
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
+OmegaConf.register_new_resolver("not", operator.not_, replace=True)
 OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
 

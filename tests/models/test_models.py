@@ -9,6 +9,7 @@ from torch import nn
 
 from actlab.activations import ActivationFactory
 from actlab.activations.mixture import Mixture
+from actlab.models.layers import GlobalAvgPool
 from actlab.models.resnet import Bottleneck
 from actlab.models.shapes import materialize
 from actlab.train import CONFIG_DIR
@@ -153,3 +154,29 @@ def test_per_channel_adaptive_activations_fit_every_model(model_name: str) -> No
     assert sites and all(site.weight.shape[0] == 3 and site.weight.ndim == 2 for site in sites)
     model(torch.randn(4, *shape)).sum().backward()
     assert all(site.weight.grad is not None for site in sites)
+
+
+REFUSED_ON_CUDA = (
+    nn.AvgPool3d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d, nn.AdaptiveMaxPool2d,
+    nn.FractionalMaxPool2d, nn.FractionalMaxPool3d, nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d,
+    nn.ReflectionPad1d, nn.ReflectionPad2d, nn.ReflectionPad3d, nn.Upsample,
+)  # fmt: skip
+"""Layers whose CUDA backward torch.use_deterministic_algorithms(True) refuses (its docs' list)."""
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("model_name", sorted(TINY_MODEL))
+def test_no_model_holds_a_layer_that_deterministic_mode_refuses_on_cuda(
+    model_name: str, shape: tuple[int, ...]
+) -> None:
+    """`trainer.deterministic=true` on a GPU: no layer that deterministic mode refuses there."""
+    model = build(model_name, "relu", shape)
+    assert not [module for module in model.modules() if isinstance(module, REFUSED_ON_CUDA)]
+
+
+def test_global_average_pooling_is_adaptive_average_pooling_to_one() -> None:
+    x = torch.randn(3, 5, 7, 6)
+    expected = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())(x)
+    torch.testing.assert_close(GlobalAvgPool()(x), expected)
+    channels_last = x.contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(GlobalAvgPool()(channels_last), expected)

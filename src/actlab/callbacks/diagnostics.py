@@ -49,7 +49,9 @@ def histogram(values: Tensor, bins: int) -> Histogram:
     flat = values.detach().flatten().float()
     low, high = torch.aminmax(flat)
     scaled = (flat - low) / (high - low).clamp_min(torch.finfo(torch.float32).tiny)
-    counts = torch.histc(scaled, bins, min=0.0, max=1.0)
+    # Counted with bincount: histc has no deterministic CUDA implementation, so it would fail
+    # a run with trainer.deterministic=true on a GPU.
+    counts = torch.bincount((scaled * bins).long().clamp_(0, bins - 1), minlength=bins)
     stats = torch.stack([low, high, flat.sum(), flat.square().sum()])
     low, high, total, squares, *counts = torch.cat([stats, counts]).tolist()
     width = (high - low) / bins if high > low else 1.0 / bins

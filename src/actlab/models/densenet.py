@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.models.layers import scaled
+from actlab.models.layers import GlobalAvgPool, scaled
 
 
 class DenseLayer(nn.Module):
@@ -74,7 +74,7 @@ class DenseNet(nn.Module):
                 layers.append(Transition(channels, compressed, activation))
                 channels = compressed
         self.features = nn.Sequential(
-            *layers, nn.BatchNorm2d(channels), activation(), nn.AdaptiveAvgPool2d(1), nn.Flatten()
+            *layers, nn.BatchNorm2d(channels), activation(), GlobalAvgPool()
         )
         self.fc = nn.Linear(channels, num_classes)
 

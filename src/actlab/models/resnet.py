@@ -3,11 +3,10 @@
 from collections.abc import Sequence
 from typing import ClassVar
 
-import torch
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.models.layers import ConvNormAct, scaled
+from actlab.models.layers import ConvNormAct, GlobalAvgPool, scaled
 
 
 class Shortcut(nn.Sequential):
@@ -107,8 +106,8 @@ class ResNet(nn.Module):
                 in_channels = stage_channels * block.expansion
             stages.append(nn.Sequential(*blocks))
         self.stages = nn.Sequential(*stages)
-        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.pool = GlobalAvgPool()
         self.fc = nn.Linear(in_channels, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.fc(torch.flatten(self.pool(self.stages(self.stem(x))), 1))
+        return self.fc(self.pool(self.stages(self.stem(x))))
