@@ -102,7 +102,9 @@ def read_checkpoint(path: Path, module: nn.Module) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(f"ckpt_path={path} is not a file")
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        # Memory-mapped: the shapes are read, the weights only where used (the global step is),
+        # so Lightning's own load in fit is the only full read.
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False, mmap=True)
     except Exception as error:  # a file cut short, or no checkpoint at all: zip, pickle, EOF
         raise ConfigError(
             f"ckpt_path={path} could not be read as a checkpoint ({type(error).__name__}: {error})"

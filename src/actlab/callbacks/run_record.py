@@ -56,13 +56,13 @@ class RunRecord(L.Callback):
     """Keeps `metrics.json` current while a run trains, and records how it ended.
 
     The file holds the status (running, ok, failed, diverged, interrupted by Ctrl-C or SIGTERM)
-    and the reason of a failure or an interruption (and
-    of a divergence, its step, epoch, loss and the last finite loss under "diverged"); the
-    history of epoch-level metrics, with each epoch's duration (its validation included); the
-    epoch where the monitored validation metric was best, with the validation metrics there;
-    the final validation metrics, the test metrics, the number of parameters, the wall time and
-    the run's hyper-parameters. At the end the same summary goes to the loggers'
-    hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
+    and the reason of a failure or an interruption (and of a divergence, its step, epoch, loss
+    and the last finite loss under "diverged"); the history of epoch-level metrics, with each
+    epoch's duration (its validation included); the epoch where the monitored validation metric
+    was best, with the validation metrics there; the final validation metrics, the test metrics,
+    the number of parameters, the wall time and the run's hyper-parameters. At the end the same
+    summary goes to the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs
+    compare there.
     """
 
     def __init__(
