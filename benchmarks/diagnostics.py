@@ -21,10 +21,11 @@ import torch
 from hydra import compose, initialize_config_dir
 
 from actlab.allocator import steady_malloc
+from actlab.build import build_model
 from actlab.callbacks.diagnostics import Diagnostics
+from actlab.config import CONFIG_DIR
 from actlab.data.batches import TensorBatches
 from actlab.module import Classifier
-from actlab.train import CONFIG_DIR, build_model
 
 
 class TimedDiagnostics(Diagnostics):

@@ -26,9 +26,10 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 from torch import Tensor, nn
 
+from actlab.build import build_model
+from actlab.config import CONFIG_DIR
 from actlab.data.cifar10 import CIFAR10DataModule
 from actlab.module import Classifier
-from actlab.train import CONFIG_DIR, build_model
 
 SWITCHES = {
     "all off": [

@@ -18,9 +18,10 @@ from omegaconf import DictConfig
 from torch import Tensor, nn
 
 from actlab.allocator import steady_malloc
+from actlab.build import build_model
+from actlab.config import CONFIG_DIR
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.data.synthetic import write_mnist_files
-from actlab.train import CONFIG_DIR, build_model
 
 Name = TypeVar("Name", str, int)
 

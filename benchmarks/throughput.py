@@ -33,7 +33,7 @@ from harness import (
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from actlab.train import build_classifier, instantiate_all
+from actlab.build import build_all, build_classifier
 
 CASES = {
     "lenet": (["data=fashion_mnist", "model=lenet"], 10, 150),
@@ -51,8 +51,8 @@ def actlab_seconds(cfg: DictConfig, warmup: int, steps: int) -> float:
     timer = StepTimer(warmup, steps)
     trainer: L.Trainer = instantiate(
         cfg.trainer,
-        callbacks=[*instantiate_all(cfg.callbacks), timer],
-        logger=instantiate_all(cfg.logger),
+        callbacks=[*build_all(cfg, "callbacks"), timer],
+        logger=build_all(cfg, "logger"),
         max_epochs=-1,
         max_steps=warmup + steps,
         limit_val_batches=0,

@@ -1,6 +1,9 @@
-"""Fixtures: tiny datasets where torchvision looks for them, and in-process Hydra composition."""
+"""Fixtures: no network, tiny datasets where torchvision looks for them, and in-process Hydra
+composition."""
 
 import hashlib
+import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,8 +13,25 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 from torchvision.datasets import CIFAR10
 
+from actlab.config import CONFIG_DIR
 from actlab.data.synthetic import write_cifar_batches, write_mnist_files
-from actlab.train import CONFIG_DIR
+
+OFFLINE = Path(__file__).parent / "offline"
+"""Holds the sitecustomize module that keeps every test process off the network."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def offline() -> Iterator[None]:
+    """No test, nor any process a test starts, reaches the network (offline/sitecustomize.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(OFFLINE))
+        patch.setenv(
+            "PYTHONPATH", os.pathsep.join([str(OFFLINE), os.environ.get("PYTHONPATH", "")])
+        )
+        import sitecustomize  # noqa: F401  (replaces urllib's urlopen in this process)
+
+        assert sys.modules["sitecustomize"].__file__ == str(OFFLINE / "sitecustomize.py")
+        yield
 
 
 @pytest.fixture
@@ -57,6 +77,7 @@ def compose_run(tmp_path: Path) -> Iterator[Callable[..., DictConfig]]:
             ],
             return_hydra_config=True,
         )
+        cfg.hydra.runtime.output_dir = str(tmp_path / "run")  # Hydra sets it as a run starts
         HydraConfig.instance().set_config(cfg)
         return cfg
 

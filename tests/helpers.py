@@ -1,15 +1,22 @@
 """Helpers the tests share: configs, tiny models, the command line."""
 
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import lightning as L
+import pytest
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
-from actlab.train import CONFIG_DIR
+from actlab.config import CONFIG_DIR
 
 REPO = CONFIG_DIR.parent
 
@@ -75,3 +82,40 @@ def run_benchmark(script: str, *args: str, cwd: Path | None = None) -> str:
     """`python benchmarks/SCRIPT ARGS`, which must succeed; what it prints."""
     command = [sys.executable, str(REPO / "benchmarks" / script), *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+class Ended(NamedTuple):
+    """How a command ended: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_in_process(entry: Callable[[], object], *args: str, cwd: Path) -> Ended:
+    """`python train.py ARGS` (`entry` its main; eval.py's for eval), run in this process from
+    `cwd` and ended as the interpreter ends it: the exit status and what it printed, with the
+    traceback of an exception that escapes. Logging is left as it was."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", [f"{entry.__module__}.py", *args])
+        patch.chdir(cwd)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                entry()
+                status = 0
+            except SystemExit as exit:  # a message to print, or a status
+                if isinstance(exit.code, str):
+                    print(exit.code, file=sys.stderr)
+                status = 1 if isinstance(exit.code, str) else int(exit.code or 0)
+            except Exception:
+                traceback.print_exc()
+                status = 1
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.handlers[:], root.level = handlers, level
+    return Ended(status, stdout.getvalue(), stderr.getvalue())

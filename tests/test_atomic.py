@@ -10,8 +10,9 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from actlab import atomic
-from actlab.atomic import AtomicCheckpointIO, atomic_path, write_text_atomically
+from actlab import checkpoints
+from actlab.atomic import atomic_path, write_text_atomically
+from actlab.checkpoints import CheckpointIO
 
 
 def test_a_write_that_fails_leaves_the_earlier_file_and_no_partial_one(tmp_path: Path) -> None:
@@ -28,14 +29,14 @@ def test_a_checkpoint_cut_short_leaves_the_earlier_one_loadable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "checkpoints" / "last.ckpt"
-    io = AtomicCheckpointIO()
+    io = CheckpointIO()
     io.save_checkpoint({"global_step": 1}, path)
 
     def killed_half_way(checkpoint: dict, target: Path) -> None:
         target.write_bytes(b"PK\x03\x04 half a zip")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(atomic.torch, "save", killed_half_way)
+    monkeypatch.setattr(checkpoints.torch, "save", killed_half_way)
     with pytest.raises(KeyboardInterrupt):
         io.save_checkpoint({"global_step": 2}, path)
     assert io.load_checkpoint(path)["global_step"] == 1
@@ -49,7 +50,7 @@ def test_checkpoints_never_pass_through_the_temp_folder(
     to the final name when that folder is on another disk."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
     path = tmp_path / "checkpoints" / "last.ckpt"
-    AtomicCheckpointIO().save_checkpoint({"global_step": 3}, path)
+    CheckpointIO().save_checkpoint({"global_step": 3}, path)
     assert torch.load(path)["global_step"] == 3
 
 
@@ -59,4 +60,4 @@ def test_every_trainer_writes_checkpoints_atomically(
 ) -> None:
     cfg = compose_run(f"trainer={trainer}", "trainer.accelerator=cpu", "trainer.devices=1")
     built = instantiate(cfg.trainer, logger=False, enable_progress_bar=False)
-    assert isinstance(built.strategy.checkpoint_io, AtomicCheckpointIO)
+    assert isinstance(built.strategy.checkpoint_io, CheckpointIO)

@@ -15,7 +15,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 from tensorboard.compat.proto.event_pb2 import SessionLog
 
-from actlab.resume import task_overrides
+from actlab.folders import task_overrides
+from actlab.report.runs import event_folder
 
 EPOCHS = 6
 STEPS_PER_EPOCH = 364  # breast cancer's training split, one sample a batch
@@ -56,7 +57,7 @@ def restarts_logged(run_dir: Path) -> list[int]:
     hides the points that earlier files logged (SummaryWriter's `purge_step`)."""
     return [
         event.step
-        for path in sorted((run_dir / "tensorboard").glob("events.out.tfevents.*"))
+        for path in sorted(event_folder(run_dir).glob("events.out.tfevents.*"))
         for event in EventFileLoader(str(path)).Load()
         if event.HasField("session_log") and event.session_log.status == SessionLog.START
     ]
@@ -66,7 +67,7 @@ def epochs_logged(run_dir: Path) -> list[int]:
     """The steps of every val/loss point in the run's TensorBoard files (one per epoch)."""
     return [
         event.step
-        for event in EventAccumulator(str(run_dir / "tensorboard")).Reload().Scalars("val/loss")
+        for event in EventAccumulator(str(event_folder(run_dir))).Reload().Scalars("val/loss")
     ]
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from helpers import FAST, TINY_MODEL, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from actlab.report.runs import event_folder
+
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
 
@@ -18,15 +20,18 @@ def job_records(root: Path) -> list[dict]:
 
 
 def test_a_multirun_runs_each_job_in_its_own_directory(tmp_path: Path) -> None:
-    result = run_cli("-m", *BREAST_CANCER, "activation=relu,elu", cwd=tmp_path)
+    result = run_cli("-m", *BREAST_CANCER, "activation=relu,elu", "seed=3", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     records = job_records(tmp_path)
     assert [record["dir"].name for record in records] == ["0", "1"]
     assert [record["hparams"]["activation"] for record in records] == ["relu", "elu"]
+    # TensorBoard lists each run by what varies in the sweep: 0/tensorboard/activation=relu
+    names = [event_folder(record["dir"]).relative_to(record["dir"]) for record in records]
+    assert names == [Path("tensorboard/activation=relu"), Path("tensorboard/activation=elu")]
     for record in records:
         assert record["status"] == "ok"
         assert record["test"]["test/acc"] > 0.5
-        events = EventAccumulator(str(record["dir"] / "tensorboard")).Reload()
+        events = EventAccumulator(str(event_folder(record["dir"]))).Reload()
         for tag in ("val/f1", "val/loss", "train/acc", "train/loss"):  # once an epoch
             assert [event.step for event in events.Scalars(tag)] == [11, 23], tag  # 12 steps
     assert "job  status  best val/acc  test acc" in result.stdout

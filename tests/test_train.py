@@ -72,6 +72,14 @@ def test_tensorboard_reads_per_epoch_validation_curves(finished_run: dict) -> No
 
 
 @pytest.mark.parametrize("finished_run", ["breast_cancer"], indirect=True)
+def test_tensorboard_shows_the_curves_first_and_the_bookkeeping_last(finished_run) -> None:
+    tags = EventAccumulator(str(finished_run["dir"] / "tensorboard")).Reload().Tags()["scalars"]
+    groups = list(dict.fromkeys(tag.split("/")[0] for tag in sorted(tags)))
+    assert groups == ["train", "val", "~hparams", "~run"]  # TensorBoard opens the first two
+    assert {"~run/epoch", "~run/lr-Adam", "~hparams/test_acc"} <= set(tags)
+
+
+@pytest.mark.parametrize("finished_run", ["breast_cancer"], indirect=True)
 def test_tensorboard_hparams_hold_the_chosen_options_and_final_metrics(finished_run) -> None:
     events = EventAccumulator(str(finished_run["dir"] / "tensorboard")).Reload()
     content = events.PluginTagToContent("hparams")
@@ -83,8 +91,8 @@ def test_tensorboard_hparams_hold_the_chosen_options_and_final_metrics(finished_
     assert session.hparams["status"].string_value == "ok"
     experiment = plugin_data_pb2.HParamsPluginData.FromString(content["_hparams_/experiment"])
     metric_tags = {info.name.tag for info in experiment.experiment.metric_infos}
-    assert {"hparams/best_val_acc", "hparams/test_acc", "hparams/test_f1"} <= metric_tags
-    test_acc = events.Scalars("hparams/test_acc")[0].value
+    assert {"~hparams/best_val_acc", "~hparams/test_acc", "~hparams/test_f1"} <= metric_tags
+    test_acc = events.Scalars("~hparams/test_acc")[0].value
     assert test_acc == pytest.approx(finished_run["test"]["test/acc"])
 
 
@@ -94,7 +102,7 @@ def test_a_failure_before_training_is_recorded_and_raised(compose_run, tmp_path:
         run(cfg)
     record = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert record["status"] == "failed"
-    assert record["reason"].startswith("FileNotFoundError: MNIST not found")
+    assert record["reason"].startswith("DataNotFoundError: MNIST not found")
 
 
 def test_a_scheduler_from_its_group_drives_the_learning_rate(compose_run, tmp_path) -> None:
@@ -105,7 +113,7 @@ def test_a_scheduler_from_its_group_drives_the_learning_rate(compose_run, tmp_pa
     )  # fmt: skip
     run(cfg)
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
-    rates = {round(event.value, 6) for event in events.Scalars("lr-SGD")}
+    rates = {round(event.value, 6) for event in events.Scalars("~run/lr-SGD")}
     assert rates == {0.1, 0.01}  # step.yaml: gamma 0.1
 
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+import torch
+from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-
-class ConfigError(ValueError):
-    """A config value that a run cannot train with."""
+from actlab.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,22 @@ def check_config(cfg: DictConfig) -> None:
             f"scheduler=plateau steps on {monitor}, but trainer.limit_val_batches=0 turns "
             "validation off; validate, or choose a scheduler that needs no validation metric"
         )
+
+
+def check_accelerator(cfg: DictConfig) -> None:
+    """Raise `ConfigError` when the run asks for a GPU (trainer.accelerator gpu or cuda) and this
+    machine has none, naming the option that asked for it and how to run on the CPU."""
+    accelerator = OmegaConf.select(cfg, "trainer.accelerator")
+    if accelerator not in ("gpu", "cuda") or torch.cuda.is_available():
+        return
+    if accelerator == "gpu" and torch.backends.mps.is_available():
+        return  # Lightning's "gpu" is Apple's GPU there
+    choices = HydraConfig.get().runtime.choices
+    chosen_by = f"trainer={choices.get('trainer')}"
+    if choices.get("experiment"):
+        chosen_by = f"experiment={choices['experiment']} with {chosen_by}"
+    raise ConfigError(
+        f"{chosen_by} trains with trainer.accelerator={accelerator}, which needs a CUDA GPU, and "
+        "this machine has none. To run it on the CPU, add trainer.accelerator=cpu (and "
+        "compile=false, which spares torch.compile's start-up)."
+    )

@@ -5,12 +5,15 @@ import logging
 from pathlib import Path
 
 import hydra
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.atomic import write_text_atomically
+from actlab.build import build, build_model
+from actlab.checkpoints import CheckpointIO
+from actlab.config import CONFIG_DIR
+from actlab.console import quiet_third_parties
+from actlab.errors import CheckpointError, answers_user_errors
 from actlab.module import Classifier
-from actlab.train import CONFIG_DIR, build_model
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +21,10 @@ log = logging.getLogger(__name__)
 def run_config(ckpt_path: Path) -> DictConfig:
     """The composed config of the run that wrote `ckpt_path` (<run dir>/checkpoints/*.ckpt)."""
     if not ckpt_path.is_file():
-        raise FileNotFoundError(f"ckpt_path={ckpt_path} is not a file")
+        raise CheckpointError(f"ckpt_path={ckpt_path} is not a file")
     config = ckpt_path.resolve().parent.parent / ".hydra" / "config.yaml"
     if not config.is_file():
-        raise FileNotFoundError(
+        raise CheckpointError(
             f"no run config at {config}: ckpt_path must be a checkpoint inside a run directory "
             "(<run dir>/checkpoints/*.ckpt) that holds its .hydra/config.yaml"
         )
@@ -32,15 +35,16 @@ def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
     """Test the checkpoint with the model, data and metrics of its run, on one device; writes and
     returns the test metrics (`eval.json` in `output_dir`)."""
     cfg = run_config(ckpt_path)
-    datamodule = instantiate(cfg.data)
+    datamodule = build(cfg, "data")
     classifier = Classifier(
         build_model(cfg, datamodule.input_shape, datamodule.num_classes),
         num_classes=datamodule.num_classes,
-        optimizer=instantiate(cfg.optimizer),
+        optimizer=build(cfg, "optimizer"),
         channels_last=cfg.channels_last,
     )
-    trainer = instantiate(
-        cfg.trainer,
+    trainer = build(
+        cfg,
+        "trainer",
         devices=1,
         strategy="auto",
         sync_batchnorm=False,
@@ -48,6 +52,7 @@ def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
         callbacks=[],
         enable_checkpointing=False,
         default_root_dir=str(output_dir),
+        plugins=[CheckpointIO()],  # this version's, whatever the run's config names
     )
     (metrics,) = trainer.test(classifier, datamodule=datamodule, ckpt_path=str(ckpt_path))
     record = {"ckpt_path": str(ckpt_path.resolve()), "test": metrics}
@@ -56,7 +61,9 @@ def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="eval")
+@answers_user_errors
 def main(cfg: DictConfig) -> None:
     """`actlab-eval ckpt_path=...` / `python eval.py ckpt_path=...`."""
+    quiet_third_parties()
     metrics = evaluate(Path(cfg.ckpt_path), Path(cfg.paths.output_dir))
     log.info("Test metrics of %s: %s", cfg.ckpt_path, metrics)

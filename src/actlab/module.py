@@ -70,6 +70,10 @@ class Classifier(L.LightningModule):
     `fit_to_run` completes it for the run.
     `channels_last` runs conv layers and image batches in NHWC memory format when training on a
     CUDA GPU; `compile` runs the model through torch.compile.
+
+    Given the `input_shape` of one example, the model summary shows each layer's input and output
+    sizes and its FLOPs for one example (not with `compile`: that example would compile a graph
+    of its own).
     """
 
     def __init__(
@@ -84,9 +88,12 @@ class Classifier(L.LightningModule):
         l2: float = 0.0,
         channels_last: bool = False,
         compile: bool = False,
+        input_shape: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
         self.model = model
+        if input_shape is not None and not compile:
+            self.example_input_array = (torch.zeros(1, *input_shape),)
         self.label_smoothing = label_smoothing
         self.l1 = l1
         self.l2 = l2

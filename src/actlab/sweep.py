@@ -9,6 +9,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from actlab.folders import lock_of
+from actlab.locks import waiting_for
+
 log = logging.getLogger(__name__)
 
 FINISHED = ("ok", "diverged")
@@ -16,13 +19,16 @@ FINISHED = ("ok", "diverged")
 
 
 def job_results(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Each job of the sweep: its overrides and outcome (status "missing" without metrics.json)."""
+    """Each job of the sweep: its overrides and outcome (status "missing" without metrics.json),
+    once it is over: a job that another command trains is waited for."""
     jobs = sorted(
         (overrides.parent.parent for overrides in sweep_dir.glob("*/.hydra/overrides.yaml")),
         key=lambda job: (len(job.name), job.name),
     )
     results = []
     for job in jobs:
+        with waiting_for(lock_of(job), f"the command that trains job {job.name}"):
+            pass
         metrics_file = job / "metrics.json"
         metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
         results.append(
@@ -72,10 +78,15 @@ class SweepSummary(Callback):
         log.info("Sweep %s:\n%s", sweep_dir, format_table(results))
         failed = [r for r in results if r["status"] not in FINISHED]
         if failed:
-            sys.exit(
-                f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n"
-                + "\n".join(
-                    f"  job {r['job']} [{r['overrides']}]: {r['status']}: {r['reason']}"
-                    for r in failed
-                )
-            )
+            sys.exit(f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n" + why(failed))
+
+
+def why(failed: list[dict[str, Any]]) -> str:
+    """Each distinct way that jobs failed, said once, with the jobs that failed so under it."""
+    by_reason: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    for result in failed:
+        by_reason.setdefault((result["status"], result["reason"]), []).append(result)
+    return "\n".join(
+        f"{status}: {reason}\n" + "\n".join(f"  job {r['job']} [{r['overrides']}]" for r in results)
+        for (status, reason), results in by_reason.items()
+    )

@@ -2,80 +2,36 @@
 
 import json
 import logging
-import operator
+import math
 import signal
+from contextlib import nullcontext
 from pathlib import Path
 
 import hydra
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.strategies.launchers.subprocess_script import _SubprocessScriptLauncher
 from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
-from omegaconf import DictConfig, OmegaConf
-from torch import nn
+from omegaconf import DictConfig
 
 from actlab.allocator import steady_malloc
 from actlab.atomic import write_text_atomically
+from actlab.build import build, build_all, build_classifier, target_of
 from actlab.callbacks.run_record import RunRecord, objective, run_hparams
-from actlab.checks import ConfigError, check_config
-from actlab.data.in_memory import InMemoryDataModule
+from actlab.checks import check_accelerator, check_config
+from actlab.config import CONFIG_DIR
+from actlab.console import print_config_tree, quiet_third_parties
+from actlab.errors import ConfigError, answers_user_errors, user_error_in
+from actlab.folders import held
 from actlab.models.compatibility import check_model_fits_data
-from actlab.models.shapes import materialize
-from actlab.module import Classifier, Diverged
-from actlab.precision import best_precision
+from actlab.module import Diverged
 from actlab.provenance import provenance
-from actlab.resume import (
-    checkpoint_to_resume,
-    config_subdir,
-    previous_record,
-    read_checkpoint,
-    run_folder,
-)
+from actlab.resume import checkpoint_to_resume, previous_record, read_checkpoint
 
 log = logging.getLogger(__name__)
-
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
-"""The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
-
-OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
-OmegaConf.register_new_resolver("not", operator.not_, replace=True)
-OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
-OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
-
-
-def instantiate_all(group: DictConfig | None) -> list:
-    """Every object of a group that holds several (callbacks, loggers); a null entry is left out."""
-    return [instantiate(entry) for entry in (group or {}).values() if entry is not None]
-
-
-def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
-    """The model of `cfg` with its activation at every site, for inputs of `input_shape`,
-    initialised by its `init`, its lazy modules already sized."""
-    activation = instantiate(cfg.activation)
-    model = instantiate(
-        cfg.model, input_shape=input_shape, num_classes=num_classes, activation=activation
-    )
-    instantiate(cfg.init)(model, activation())
-    materialize(model, input_shape)
-    return model
-
-
-def build_classifier(cfg: DictConfig, datamodule: InMemoryDataModule) -> Classifier:
-    """The run's LightningModule: its model for `datamodule`'s data, optimizer, schedule, loss."""
-    return Classifier(
-        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
-        num_classes=datamodule.num_classes,
-        optimizer=instantiate(cfg.optimizer),
-        activation_lr_scale=cfg.activation_lr_scale,
-        scheduler=instantiate(cfg.scheduler, _convert_="object"),
-        **cfg.loss,
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
-    )
 
 
 def check_launchable(trainer: L.Trainer) -> None:
@@ -88,7 +44,7 @@ def check_launchable(trainer: L.Trainer) -> None:
         and isinstance(strategy.launcher, _SubprocessScriptLauncher)
         and not strategy.cluster_environment.creates_processes_externally
     ):
-        raise ValueError(
+        raise ConfigError(
             f"strategy {type(strategy).__name__} on {trainer.num_devices} devices cannot run "
             "inside a local multirun (-m): its other processes would rerun the whole sweep. "
             "Run DDP jobs one at a time without -m, or sweep with hydra/launcher=slurm"
@@ -104,22 +60,24 @@ def train(
     `again`: an earlier attempt of this run stopped in its folder; the loggers hide what it logged
     from the step of `ckpt_path` on (from the start without one)."""
     check_config(cfg)
+    check_accelerator(cfg)
     if cfg.steady_malloc:
         steady_malloc()
     L.seed_everything(cfg.seed, workers=True)
-    datamodule = instantiate(cfg.data)
-    datamodule.check_available()
-    check_model_fits_data(cfg.model, datamodule.input_shape)
+    datamodule = build(cfg, "data")
+    datamodule.prepare_data()  # found, or downloaded, before anything else is built
+    check_model_fits_data(target_of(cfg.model, "model"), datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
     step = 0 if ckpt_path is None else read_checkpoint(ckpt_path, classifier)["global_step"]
     if again:
         for logger in (cfg.logger or {}).values():
             if logger is not None and "purge_step" in logger:
                 logger.purge_step = step
-    trainer: L.Trainer = instantiate(
-        cfg.trainer,
-        callbacks=[record, *instantiate_all(cfg.callbacks)],
-        logger=instantiate_all(cfg.logger),
+    trainer: L.Trainer = build(
+        cfg,
+        "trainer",
+        callbacks=[record, *build_all(cfg, "callbacks")],
+        logger=build_all(cfg, "logger"),
     )
     check_launchable(trainer)
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=ckpt_path)
@@ -138,7 +96,8 @@ def run(cfg: DictConfig) -> float:
     SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
     saved in checkpoints/interrupted.ckpt. With `resume`, a run that ended ok is skipped and any
     other continues from its newest checkpoint, in the same folder. With `ckpt_path`, the run
-    continues from that checkpoint (in its run's folder, when it is in one).
+    continues from that checkpoint (in its run's folder, when it is in one). A run that another
+    command is training (two commands that continue one sweep at once) is left to it.
     """
     output_dir = Path(cfg.paths.output_dir)
     if cfg.ckpt_path is not None and HydraConfig.get().mode == RunMode.MULTIRUN:
@@ -146,19 +105,31 @@ def run(cfg: DictConfig) -> float:
             f"ckpt_path={cfg.ckpt_path} continues one run, not a sweep: give it without -m, "
             "or rerun the sweep's command with resume=true"
         )
+    # Under DDP the other processes train the same run: only the first one takes its lock.
+    with held(output_dir) if rank_zero_only.rank == 0 else nullcontext(True) as ours:
+        if not ours:
+            log.info("%s is being trained by another command: skipped", output_dir)
+            return math.nan
+        return record_run(cfg, output_dir)
+
+
+def record_run(cfg: DictConfig, output_dir: Path) -> float:
+    """`run`'s work, in the run folder `output_dir` that this command holds."""
     continuing = cfg.resume or cfg.ckpt_path is not None
     previous = previous_record(output_dir / "metrics.json") if continuing else None
     if cfg.ckpt_path is None and previous is not None and previous["status"] == "ok":
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(previous)
     if rank_zero_only.rank == 0:
-        # Beside the run's metrics.json; a command that continues a run from its checkpoint
-        # records it beside its own config (.hydra/continued/<time>/), leaving the run's.
+        # Beside the run's metrics.json; a command that continues a run records it beside its
+        # own config (.hydra/continued/<time>_<process>/), leaving the run's.
         subdir = HydraConfig.get().output_subdir
         folder = output_dir if subdir in (None, ".hydra") else output_dir / subdir
         folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
         write_text_atomically(folder / "provenance.json", text)
+        if cfg.extras.print_config:
+            print_config_tree(cfg, folder / "config_tree.log")
     record = RunRecord(
         output_dir / "metrics.json",
         monitor=cfg.monitor.metric,
@@ -180,16 +151,24 @@ def run(cfg: DictConfig) -> float:
         log.warning("Run diverged: %s", diverged)
         record.finish("diverged", str(diverged), diverged=diverged.details)
     except Exception as error:
-        record.finish("failed", f"{type(error).__name__}: {error}")
+        # A user's mistake is recorded as itself, also where Hydra's instantiate wrapped it.
+        user_error = user_error_in(error)
+        failure = user_error or error
+        record.finish("failed", f"{type(failure).__name__}: {failure}")
         if HydraConfig.get().mode != RunMode.MULTIRUN:
             raise
-        log.exception("Run failed; the sweep goes on with its next job")
+        if user_error is None:
+            log.exception("Run failed; the sweep goes on with its next job")
+        else:  # its message is the whole answer
+            log.error("Run failed: %s\nThe sweep goes on with its next job", user_error)
     else:
         record.finish("ok")
     return record.objective
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
+@answers_user_errors
 def main(cfg: DictConfig) -> float:
     """`actlab-train` / `python train.py`: one run, or a sweep with -m."""
+    quiet_third_parties()
     return run(cfg)

@@ -6,7 +6,7 @@ from helpers import ACTIVATIONS, activation_factory
 from omegaconf import OmegaConf
 from torch import nn
 
-from actlab.train import CONFIG_DIR
+from actlab.config import CONFIG_DIR
 
 
 def test_the_group_has_every_activation_the_studies_compare() -> None:

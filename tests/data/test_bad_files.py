@@ -7,8 +7,8 @@ import pytest
 from helpers import FAST, TINY_MODEL
 
 from actlab.data.cifar10 import CIFAR10DataModule
-from actlab.data.files import CorruptDataError
 from actlab.data.mnist import MNISTDataModule
+from actlab.errors import CorruptDataError
 from actlab.train import run
 
 LENET = ["model=lenet", *TINY_MODEL["lenet"], *FAST]
@@ -18,15 +18,11 @@ def test_missing_data_fails_before_the_trainer_is_built(compose_run, tmp_path: P
     cfg = compose_run("data=mnist", *LENET)
     with pytest.raises(FileNotFoundError, match="MNIST not found: looked for") as error:
         run(cfg)
-    assert "data.download=true" in str(error.value)
+    assert "data.download=false only looks" in str(error.value)
     assert not any(frame.name == "fit" for frame in error.traceback)  # before trainer.fit
     record = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert record["status"] == "failed" and record["reason"].startswith("FileNotFoundError")
+    assert record["status"] == "failed" and record["reason"].startswith("DataNotFoundError")
     assert not (tmp_path / "run" / "tensorboard").exists()
-
-
-def test_with_download_on_the_check_leaves_it_to_the_download(tmp_path: Path) -> None:
-    MNISTDataModule(data_dir=str(tmp_path), download=True).check_available()
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
@@ -35,7 +31,7 @@ def test_an_unreadable_idx_file_names_the_folder_and_the_fix(data_dir: Path, dam
     content = images.read_bytes()
     images.write_bytes(content[: len(content) // 2] if damage == "truncated" else b"junk" * 9)
     datamodule = MNISTDataModule(data_dir=str(data_dir))
-    datamodule.check_available()  # the files are there
+    datamodule.prepare_data()  # the files are there
     with pytest.raises(CorruptDataError) as error:
         datamodule.setup("fit")
     message = str(error.value)

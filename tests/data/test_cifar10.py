@@ -81,7 +81,7 @@ def test_missing_batches_name_every_folder_tried(tmp_path: Path) -> None:
     )
     assert str(tmp_path / "data" / "cifar-10-batches-py") in message
     assert str(tmp_path / "nowhere") in message
-    assert "data.download=true" in message
+    assert "data.download=false only looks" in message
 
 
 class InputRecorder(nn.Module):

@@ -70,11 +70,11 @@ def test_missing_files_name_every_folder_tried_and_how_to_get_them(tmp_path: Pat
     assert "Fashion-MNIST not found" in message
     assert str(tmp_path / "data" / "FashionMNIST" / "raw") in message
     assert str(tmp_path / "nowhere") in message
-    assert "data.download=true" in message
+    assert "data.download=false only looks" in message
     assert "apt-get install dataset-fashion-mnist" in message
 
 
 def test_the_data_dir_is_not_touched_when_nothing_is_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        MNISTDataModule(data_dir=str(tmp_path / "data")).prepare_data()
+        MNISTDataModule(data_dir=str(tmp_path / "data"), download=False).prepare_data()
     assert not (tmp_path / "data").exists()

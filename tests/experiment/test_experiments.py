@@ -9,7 +9,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.utils import get_class, instantiate
 from torch import nn
 
-from actlab.train import CONFIG_DIR, build_model
+from actlab.build import build_model
+from actlab.config import CONFIG_DIR
 
 EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
 

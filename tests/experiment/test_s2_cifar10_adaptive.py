@@ -7,7 +7,8 @@ from pathlib import Path
 from helpers import FAST, TINY_MODEL
 from omegaconf import OmegaConf
 
-from actlab.train import CONFIG_DIR, run
+from actlab.config import CONFIG_DIR
+from actlab.train import run
 
 S2_ACTIVATIONS = "sigmoid,asigmoid,tanh,atanh,relu,arelu,adaptive_mix,fixed_mix"
 

@@ -2,8 +2,8 @@
 
 from torch import nn
 
+from actlab.config import CONFIG_DIR
 from actlab.models.cost import cost_table, model_cost
-from actlab.train import CONFIG_DIR
 
 
 def test_model_cost_counts_parameters_and_multiply_accumulates() -> None:

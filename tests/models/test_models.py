@@ -9,10 +9,10 @@ from torch import nn
 
 from actlab.activations import ActivationFactory
 from actlab.activations.mixture import Mixture
+from actlab.config import CONFIG_DIR
 from actlab.models.layers import GlobalAvgPool
 from actlab.models.resnet import Bottleneck
 from actlab.models.shapes import materialize
-from actlab.train import CONFIG_DIR
 
 SHAPES = [(1, 28, 28), (3, 32, 32)]
 NUM_CLASSES = 10

@@ -10,7 +10,8 @@ from hydra.utils import instantiate
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from torch import nn
 
-from actlab.train import CONFIG_DIR, run
+from actlab.config import CONFIG_DIR
+from actlab.train import run
 
 OPTIMIZERS = sorted(path.stem for path in (CONFIG_DIR / "optimizer").glob("*.yaml"))
 
@@ -34,7 +35,7 @@ def test_each_optimizer_trains_a_short_run_at_its_learning_rate(
     assert record["hparams"]["optimizer"] == name
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
     kind = cfg.optimizer._target_.rsplit(".", 1)[1]
-    rates = [event.value for event in events.Scalars(f"lr-{kind}")]
+    rates = [event.value for event in events.Scalars(f"~run/lr-{kind}")]
     assert rates == pytest.approx([cfg.optimizer.lr] * 3)
 
 

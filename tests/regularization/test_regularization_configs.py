@@ -12,11 +12,12 @@ from hydra.utils import instantiate
 from torch import nn
 
 from actlab.activations.adaptive import ATanh
+from actlab.config import CONFIG_DIR
 from actlab.data.augmentation import RandomCropFlip
 from actlab.data.batches import TensorBatches
 from actlab.module import Classifier
 from actlab.regularization.penalty import penalized_weights, weight_penalty
-from actlab.train import CONFIG_DIR, run
+from actlab.train import run
 
 REGULARIZATIONS = sorted(path.stem for path in (CONFIG_DIR / "regularization").glob("*.yaml"))
 

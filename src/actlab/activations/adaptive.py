@@ -14,6 +14,8 @@ from torch import Tensor, nn
 from torch.nn.modules.lazy import LazyModuleMixin
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 
+from actlab.errors import ConfigError
+
 Granularity = Literal["layer", "channel"]
 GRANULARITIES: tuple[Granularity, ...] = ("layer", "channel")
 
@@ -33,7 +35,7 @@ class AdaptiveActivation(LazyModuleMixin, nn.Module):
     ) -> None:
         super().__init__()
         if granularity not in GRANULARITIES:
-            raise ValueError(
+            raise ConfigError(
                 f"granularity={granularity!r} is not one of {', '.join(GRANULARITIES)}"
             )
         self.granularity = granularity

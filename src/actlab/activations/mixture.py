@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
 from actlab.activations.adaptive import AdaptiveActivation, Granularity
+from actlab.errors import ConfigError
 
 EPS = 1e-12
 
@@ -32,7 +33,7 @@ class Mixture(AdaptiveActivation):
         granularity: Granularity = "layer",
     ) -> None:
         if len(weights) != len(components):
-            raise ValueError(
+            raise ConfigError(
                 f"a mixture of {len(components)} components ({', '.join(components)}) needs "
                 f"{len(components)} weights, got {list(weights)}"
             )

@@ -13,8 +13,10 @@ from torch import Tensor, nn
 from torch.nn.parameter import is_lazy
 
 from actlab.activations import LEARNABLE_ACTIVATIONS, ActivationFactory
+from actlab.build import build_model
+from actlab.checkpoints import load_checkpoint
+from actlab.config import CONFIG_DIR
 from actlab.evaluate import run_config
-from actlab.train import CONFIG_DIR, build_model
 
 Z = torch.linspace(-4.0, 4.0, 401)
 """Where the functions are drawn."""
@@ -76,7 +78,7 @@ def checkpoint_panels(ckpt_path: Path) -> dict[str, list[tuple[str, nn.Module]]]
     cfg = run_config(ckpt_path)
     data = get_class(cfg.data._target_)
     model = build_model(cfg, data.input_shape, data.num_classes)
-    state = torch.load(ckpt_path, map_location="cpu", weights_only=False)["state_dict"]
+    state = load_checkpoint(ckpt_path)["state_dict"]
     model.load_state_dict({key.removeprefix("model."): value for key, value in state.items()})
     start = build_model(cfg, data.input_shape, data.num_classes)
     starts = dict(start.named_modules())

@@ -11,6 +11,7 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 
 from actlab.activations.sites import activation_sites
+from actlab.errors import ConfigError
 
 
 def dead_fraction(outputs: Tensor) -> Tensor:
@@ -82,9 +83,9 @@ class Diagnostics(L.Callback):
 
     def __init__(self, every_n_steps: int = 100, bins: int = 64) -> None:
         if every_n_steps < 1:
-            raise ValueError(f"every_n_steps must be a positive integer, got {every_n_steps}")
+            raise ConfigError(f"every_n_steps must be a positive integer, got {every_n_steps}")
         if bins < 1:
-            raise ValueError(f"bins must be a positive integer, got {bins}")
+            raise ConfigError(f"bins must be a positive integer, got {bins}")
         self.every_n_steps = every_n_steps
         self.bins = bins
         self.probe: Tensor | None = None

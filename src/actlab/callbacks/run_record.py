@@ -14,6 +14,7 @@ from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.atomic import write_text_atomically
+from actlab.errors import ConfigError
 
 Scalar = str | int | float | bool
 
@@ -74,7 +75,7 @@ class RunRecord(L.Callback):
         previous: dict[str, Any] | None = None,
     ) -> None:
         if mode not in ("min", "max"):
-            raise ValueError(f"monitor mode must be 'min' or 'max', got {mode!r}")
+            raise ConfigError(f"monitor mode must be 'min' or 'max', got {mode!r}")
         self.path = path
         self.monitor = monitor
         self.mode = mode

@@ -35,6 +35,9 @@ class CIFAR10DataModule(FileDataModule):
         names = [name for name, _ in CIFAR10.train_list + CIFAR10.test_list]
         return all((folder / name).exists() for name in [*names, CIFAR10.meta["filename"]])
 
+    def installed(self) -> bool:
+        return self._holds_batches(self.files_dir)
+
     def locate(self, folder: Path) -> Path | None:
         for candidate in (folder, folder / CIFAR10.base_folder):
             if self._holds_batches(candidate):
@@ -56,8 +59,13 @@ class CIFAR10DataModule(FileDataModule):
             shutil.rmtree(self.files_dir, ignore_errors=True)
             os.replace(unpacked, self.files_dir)
 
-    def fetch(self) -> None:
-        CIFAR10(str(self.data_dir), download=True)
+    @property
+    def checksums(self) -> dict[str, str]:
+        return {CIFAR10.filename: CIFAR10.tgz_md5}
+
+    def fetch(self, folder: Path) -> Path:
+        CIFAR10(str(folder), download=True)
+        return folder / CIFAR10.base_folder
 
     def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         train = CIFAR10(str(self.data_dir), train=True)

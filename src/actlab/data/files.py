@@ -1,35 +1,45 @@
-"""Datasets read from files: found on disk, or downloaded when allowed."""
+"""Datasets read from files: found on disk, or downloaded once, however many jobs start at once."""
 
+import http.client
 import pickle
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from filelock import FileLock
 from torch import Tensor
+from torchvision.datasets.utils import check_integrity
 
 from actlab.data.in_memory import InMemoryDataModule
+from actlab.errors import CorruptDataError, DataNotFoundError
+from actlab.locks import waiting_for
 
 READ_ERRORS = (RuntimeError, ValueError, AssertionError, EOFError, pickle.UnpicklingError)
 """What torchvision's readers raise on a truncated or corrupt file (an IDX file of the wrong
 size, a pickle cut short, a CIFAR-10 batch whose md5 sum differs)."""
 
-
-class CorruptDataError(RuntimeError):
-    """A dataset's files are there but cannot be read."""
+DOWNLOAD_ERRORS = (OSError, RuntimeError, http.client.HTTPException)
+"""What a download that fails raises: no network (URLError is an OSError), a connection cut,
+a file that does not match its md5 sum (torchvision's RuntimeError)."""
 
 
 class FileDataModule(InMemoryDataModule):
-    """An in-memory dataset whose files are found or fetched by `prepare_data`.
+    """An in-memory dataset whose files are found, or downloaded, by `prepare_data`.
 
     It looks in `files_dir` (where the reader reads them), then in each of `search_dirs`, and
-    installs the files from the first folder that has them into `files_dir`. Only when
-    `download` is set does it fetch them. When none of that works, the error lists every folder
-    it tried and how to get the files. Downloading is off by default: the jobs of a sweep would
-    all download into the same folder at once.
+    installs the files from the first folder that has them into `files_dir`. Failing that, when
+    `download` is set, it downloads them (torchvision's downloader, which checks md5 sums) into a
+    temporary folder and installs them from there, so a download cut short never leaves files
+    that look complete. One lock per dataset in `data_dir` (`filelock`) makes the jobs of a sweep
+    that start together, as processes or as SLURM tasks on a shared disk, download it once: the
+    first takes the lock, the others wait and then find the files. When nothing works, the error
+    lists every folder tried and how to get the files.
 
-    A subclass says where the files go (`files_dir`), how to recognise them in a folder
-    (`locate`), how to install them from there (`install`), how to download them (`fetch`) and
-    how to read them (`read`). Files that cannot be read raise `CorruptDataError`, which says
-    which files and how to replace them.
+    A subclass says where the files go (`files_dir`), whether they are there (`installed`), how
+    to recognise them in a folder (`locate`), how to install them from there (`install`), how to
+    download them (`fetch`), the md5 sums of what it downloads (`checksums`) and how to read them
+    (`read`). Files that cannot be read raise `CorruptDataError`, which says which files and how
+    to replace them.
     """
 
     display_name: str
@@ -40,7 +50,7 @@ class FileDataModule(InMemoryDataModule):
         self,
         data_dir: str,
         search_dirs: Sequence[str] = (),
-        download: bool = False,
+        download: bool = True,
         **in_memory: object,
     ) -> None:
         super().__init__(**in_memory)
@@ -53,6 +63,15 @@ class FileDataModule(InMemoryDataModule):
         """Where the reader expects the files."""
         raise NotImplementedError
 
+    @property
+    def checksums(self) -> dict[str, str]:
+        """The md5 sum of each file that `fetch` downloads, by file name."""
+        raise NotImplementedError
+
+    def installed(self) -> bool:
+        """Whether the files are in `files_dir`, ready for the reader."""
+        raise NotImplementedError
+
     def locate(self, folder: Path) -> Path | None:
         """The files (a folder or an archive) found in `folder`, or None."""
         raise NotImplementedError
@@ -61,8 +80,8 @@ class FileDataModule(InMemoryDataModule):
         """Copy or unpack the files from `source` into `files_dir`, atomically per file."""
         raise NotImplementedError
 
-    def fetch(self) -> None:
-        """Download the files into `files_dir`; raises RuntimeError when that fails."""
+    def fetch(self, folder: Path) -> Path:
+        """Download the files into the empty `folder`; the files found there, to install from."""
         raise NotImplementedError
 
     def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -76,7 +95,7 @@ class FileDataModule(InMemoryDataModule):
             raise CorruptDataError(
                 f"{self.display_name} files in {self.files_dir} cannot be read, a file is "
                 f"truncated or corrupt ({type(error).__name__}: {error}). Delete the folder and "
-                "run again to install them afresh, with data.download=true where online."
+                "run again to install them afresh (downloaded where online)."
             ) from error
 
     def _source(self) -> Path | None:
@@ -87,32 +106,59 @@ class FileDataModule(InMemoryDataModule):
                 return source
         return None
 
-    def check_available(self) -> None:
-        if self.download or self._source() is not None:
-            return
-        raise self._not_found()
-
-    def _not_found(self, download_error: str = "") -> FileNotFoundError:
+    def _not_found(self, download_error: str | None = None) -> DataNotFoundError:
         """The error that lists every folder tried and how to get the files."""
-        tried = [self.files_dir, *self.search_dirs]
-        hint = f"; or {self.install_hint}" if self.install_hint else ""
-        return FileNotFoundError(
-            f"{self.display_name} not found: looked for {self.files_description} in:\n"
-            + "".join(f"  {folder}\n" for folder in tried)
-            + f"Get it with data.download=true (online), or put the files in {self.files_dir} "
-            f"or in a folder named in data.search_dirs{hint}." + download_error
+        tried = "".join(f"\n  {folder}" for folder in [self.files_dir, *self.search_dirs])
+        where = f"put the files in {self.files_dir} or in a folder named in data.search_dirs"
+        hint = f", or {self.install_hint}" if self.install_hint else ""
+        if download_error is None:
+            how = f"P{where[1:]}{hint}, or download them with data.download=true (online)."
+        else:
+            how = (
+                f"and the download failed ({download_error}).\nWhere online, run again to "
+                f"download it; else {where}{hint} (data.download=false only looks)."
+            )
+        return DataNotFoundError(
+            f"{self.display_name} not found: looked for {self.files_description} in:{tried}\n{how}"
         )
 
+    def _lock(self) -> FileLock:
+        """The lock that one job at a time holds to install or download this dataset."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(self.data_dir / f".{self.display_name}.lock")
+
     def prepare_data(self) -> None:
-        source = self._source()
-        if source is not None:
-            self.install(source)
-            return
-        download_error = ""
-        if self.download:
+        if self.installed():
+            return  # nothing to wait for, nor to write
+        if self._source() is None and not self.download:
+            raise self._not_found()
+        with waiting_for(self._lock(), f"another job's install of {self.display_name}"):
+            source = self._source()  # the job that held the lock may have installed the files
+            if source is None:
+                self._download()
+            else:
+                self.install(source)
+
+    def _download(self) -> None:
+        """Download the files into a temporary folder beside `files_dir`, then install them."""
+        if not self.download:
+            raise self._not_found()
+        with tempfile.TemporaryDirectory(dir=self.data_dir, prefix=".download-") as staging:
             try:
-                self.fetch()
-                return
-            except RuntimeError as error:
-                download_error = f"\nThe download failed: {error}"
-        raise self._not_found(download_error)
+                downloaded = self.fetch(Path(staging))
+            except DOWNLOAD_ERRORS as error:
+                corrupt = [
+                    name
+                    for name, md5 in self.checksums.items()
+                    for path in Path(staging).rglob(name)
+                    if not check_integrity(str(path), md5)
+                ]
+                if corrupt:
+                    raise CorruptDataError(
+                        f"The {self.display_name} download was refused: {', '.join(corrupt)} "
+                        "does not match its md5 sum (corrupt, or cut short). Nothing was "
+                        "installed; run again to download it afresh."
+                    ) from error
+                reason = " ".join(f"{type(error).__name__}: {error}".split())  # one line
+                raise self._not_found(reason) from error
+            self.install(downloaded)

@@ -10,6 +10,7 @@ from sklearn.model_selection import train_test_split
 from torch import Tensor
 
 from actlab.data.batches import TensorBatches
+from actlab.errors import ConfigError
 
 Augmentation = Callable[[Tensor], Tensor]
 
@@ -39,7 +40,7 @@ class InMemoryDataModule(L.LightningDataModule):
     ) -> None:
         super().__init__()
         if augment and augmentation is None:
-            raise ValueError(
+            raise ConfigError(
                 f"{type(self).__name__} has no augmentation (data.augmentation is null), so "
                 "data.augment must be false; give data.augmentation to augment it"
             )
@@ -56,10 +57,6 @@ class InMemoryDataModule(L.LightningDataModule):
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """Training inputs and labels, then test inputs and labels; labels as int64."""
         raise NotImplementedError
-
-    def check_available(self) -> None:
-        """Raise FileNotFoundError, before a run builds its trainer, when the data cannot be
-        had; data that ships with a package always can."""
 
     def setup(self, stage: str | None = None) -> None:
         if self.splits:
@@ -92,12 +89,13 @@ class InMemoryDataModule(L.LightningDataModule):
         return (inputs.float() - self.mean) / self.std
 
     def on_after_batch_transfer(
-        self, batch: tuple[Tensor, Tensor], dataloader_idx: int
-    ) -> tuple[Tensor, Tensor]:
-        inputs, labels = batch
+        self, batch: tuple[Tensor, ...], dataloader_idx: int
+    ) -> tuple[Tensor, ...]:
+        # Inputs, then their labels; inputs alone in the model summary's example batch.
+        inputs, *labels = batch
         if self.augmentation is not None and self.trainer is not None and self.trainer.training:
             inputs = self.augmentation(inputs)
-        return self.normalise(inputs), labels
+        return self.normalise(inputs), *labels
 
     def _batches(self, split: str, batch_size: int, shuffle: bool = False) -> TensorBatches:
         rank, world_size = (

@@ -36,6 +36,9 @@ class MNISTDataModule(FileDataModule):
     def files_dir(self) -> Path:
         return self.data_dir / self.dataset_class.__name__ / "raw"
 
+    def installed(self) -> bool:
+        return all((self.files_dir / name).exists() for name in self.file_names)
+
     def locate(self, folder: Path) -> Path | None:
         found = all(
             (folder / name).exists() or (folder / f"{name}.gz").exists() for name in self.file_names
@@ -56,8 +59,13 @@ class MNISTDataModule(FileDataModule):
                     shutil.copyfileobj(packed, sink)
             os.replace(partial, target)
 
-    def fetch(self) -> None:
-        self.dataset_class(str(self.data_dir), download=True)
+    @property
+    def checksums(self) -> dict[str, str]:
+        return dict(self.dataset_class.resources)
+
+    def fetch(self, folder: Path) -> Path:
+        self.dataset_class(str(folder), download=True)
+        return folder / self.dataset_class.__name__ / "raw"
 
     def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         train = self.dataset_class(str(self.data_dir), train=True)

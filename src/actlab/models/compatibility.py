@@ -6,10 +6,11 @@ from hydra import compose
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.utils import get_class
-from omegaconf import DictConfig
+
+from actlab.errors import UserError
 
 
-class ModelDoesNotFitData(ValueError):
+class ModelDoesNotFitData(UserError, ValueError):
     """The chosen model cannot take the inputs the chosen dataset gives."""
 
 
@@ -23,9 +24,8 @@ def fits(model_class: type, input_shape: Sequence[int]) -> bool:
     return input_ndim is None or input_ndim == len(input_shape)
 
 
-def check_model_fits_data(model: DictConfig, input_shape: Sequence[int]) -> None:
+def check_model_fits_data(model_class: type, input_shape: Sequence[int]) -> None:
     """Raise `ModelDoesNotFitData`, naming both choices and the models that fit, if they don't."""
-    model_class = get_class(model._target_)
     if fits(model_class, input_shape):
         return
     choices = HydraConfig.get().runtime.choices

@@ -12,7 +12,7 @@ from hydra.utils import instantiate
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from actlab.train import CONFIG_DIR
+from actlab.config import CONFIG_DIR
 
 INPUT_SHAPE = (3, 32, 32)
 VARIANTS_OF = {"resnet": [["depth=34"]], "densenet": [["growth_rate=12"]]}

@@ -6,6 +6,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
+from actlab.errors import ConfigError
 from actlab.models.layers import ConvNormAct, GlobalAvgPool, scaled
 
 
@@ -92,7 +93,7 @@ class ResNet(nn.Module):
     ) -> None:
         super().__init__()
         if depth not in LAYOUTS:
-            raise ValueError(f"ResNet depth must be one of {sorted(LAYOUTS)}, got {depth}")
+            raise ConfigError(f"ResNet depth must be one of {sorted(LAYOUTS)}, got {depth}")
         block, counts = LAYOUTS[depth]
         channels = [scaled(c, width) for c in STAGE_CHANNELS]
         self.stem = ConvNormAct(input_shape[0], channels[0], activation)

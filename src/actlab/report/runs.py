@@ -7,14 +7,26 @@ from typing import Any
 import pandas as pd
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from actlab.loggers.tensorboard import filed
+
 CURVE_TAGS = ("val/loss", "val/f1", "val/acc")
 """The per-epoch validation scalars a report reads and plots."""
+
+EPOCH = filed("epoch")
+"""Lightning's epoch counter, as actlab's TensorBoard logger files it."""
 
 
 def run_dirs(sweep_dir: Path) -> list[Path]:
     """The job directories of a sweep that hold a `metrics.json` (started jobs), in job order."""
     found = [path.parent for path in sweep_dir.glob("*/metrics.json")]
     return sorted(found, key=lambda path: (len(path.name), path.name))
+
+
+def event_folder(run_dir: Path) -> Path | None:
+    """The folder of a run's TensorBoard event files, if it logged any: `tensorboard/`, or in a
+    sweep the folder in it named by what varies."""
+    found = sorted((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
+    return found[0].parent if found else None
 
 
 def curve_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -29,7 +41,8 @@ def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
     Read from the run's TensorBoard events, so a run still training shows its epochs so far; from
     the `history` of its metrics.json when it logged no TensorBoard events (logger=none).
     """
-    if not (run_dir / "tensorboard").is_dir():
+    events_dir = event_folder(run_dir)
+    if events_dir is None:
         rows = [
             {"epoch": epoch["epoch"], "tag": tag, "value": epoch[tag]}
             for tag in CURVE_TAGS
@@ -37,10 +50,10 @@ def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
             if tag in epoch
         ]
         return curve_frame(rows)
-    events = EventAccumulator(str(run_dir / "tensorboard"), size_guidance={"scalars": 0})
+    events = EventAccumulator(str(events_dir), size_guidance={"scalars": 0})
     events.Reload()
     available = set(events.Tags()["scalars"])
-    epochs = events.Scalars("epoch") if "epoch" in available else []
+    epochs = events.Scalars(EPOCH) if EPOCH in available else []
     epoch_at = {event.step: int(event.value) for event in epochs}
     rows = [
         {"epoch": epoch_at.get(event.step, index), "tag": tag, "value": event.value}

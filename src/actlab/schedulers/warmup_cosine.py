@@ -3,6 +3,8 @@
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 
+from actlab.errors import ConfigError
+
 
 def warmup_cosine(
     optimizer: Optimizer,
@@ -14,7 +16,7 @@ def warmup_cosine(
     """From `start_factor` times each group's learning rate up to it over `warmup_epochs`, then
     down to `eta_min` along a cosine over the remaining epochs of `max_epochs`."""
     if not 0 < warmup_epochs < max_epochs:
-        raise ValueError(
+        raise ConfigError(
             f"warmup_epochs={warmup_epochs} must be at least 1 and less than "
             f"max_epochs={max_epochs}"
         )

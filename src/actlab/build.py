@@ -1,0 +1,128 @@
+"""Objects from a config: each through Hydra's `_target_` instantiation, with the config's own
+mistakes told as such.
+
+A config can name a `_target_` that does not import, give a class arguments it does not take or
+leave out one it needs, give a value the class refuses, or need a package that is not installed.
+Each is a `ConfigError` naming the config key, the target and what is wrong, before anything
+trains; any other error in a constructor is a bug and stays as it is.
+"""
+
+import inspect
+from typing import Any
+
+from hydra.errors import InstantiationException
+from hydra.utils import get_object, instantiate
+from lightning.fabric.utilities.exceptions import MisconfigurationException
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
+
+from actlab.data.in_memory import InMemoryDataModule
+from actlab.errors import ConfigError, UserError
+from actlab.models.shapes import materialize
+from actlab.module import Classifier
+
+
+def build(cfg: DictConfig, key: str, **kwargs: Any) -> Any:
+    """The object that `cfg.<key>` describes, given `kwargs` too. Raises `ConfigError` for the
+    config's mistakes (see the module's docstring)."""
+    node = OmegaConf.select(cfg, key)
+    try:
+        built = instantiate(node, **kwargs)
+    except InstantiationException as error:
+        mistake = config_mistake(node, key, error, kwargs)
+        if mistake is None:
+            raise
+        raise mistake from error
+    if isinstance(node, DictConfig) and node.get("_partial_"):
+        check_arguments(node, key, kwargs)  # it is called later, in training: checked now
+    return built
+
+
+def target_of(node: DictConfig, key: str) -> Any:
+    """What the `_target_` of the config `node` at `key` names (a class, a function), not
+    called. Raises `ConfigError` when it cannot be imported."""
+    target = node._target_
+    try:
+        return get_object(target)
+    except ImportError as error:
+        reason = " ".join(str(error).split())
+        raise ConfigError(f"{key}._target_={target} cannot be imported: {reason}") from None
+
+
+def config_mistake(
+    node: DictConfig, key: str, error: InstantiationException, kwargs: dict[str, Any]
+) -> ConfigError | None:
+    """What the config `node` at `key` got wrong, that made instantiating it raise `error`; None
+    when the error is not the config's."""
+    cause = error.__cause__
+    target = node.get("_target_") if isinstance(node, DictConfig) else None
+    if target is None or isinstance(cause, UserError):  # a user error says what is wrong
+        return None
+    if isinstance(cause, ImportError) and str(error).startswith("Error locating target"):
+        try:
+            target_of(node, key)
+        except ConfigError as mistake:
+            return mistake
+    if isinstance(cause, ModuleNotFoundError):
+        return ConfigError(f"{key}: {target} needs a package that is not installed: {cause}")
+    if isinstance(cause, ValueError | MisconfigurationException):
+        return ConfigError(f"{key}: {target} refused a value: {cause}")
+    if isinstance(cause, TypeError):
+        try:
+            check_arguments(node, key, kwargs)
+        except ConfigError as mismatch:
+            return mismatch
+    return None
+
+
+def check_arguments(node: DictConfig, key: str, kwargs: dict[str, Any]) -> None:
+    """Raise `ConfigError` when the config `node` at `key`, with `kwargs`, gives its `_target_`
+    an argument it does not take, or (unless `_partial_`) leaves out one it needs."""
+    target = node._target_
+    try:
+        signature = inspect.signature(get_object(target))
+    except ValueError:  # a builtin without a signature to check against
+        return
+    bind = signature.bind_partial if node.get("_partial_") else signature.bind
+    arguments = {name: value for name, value in node.items() if not name.startswith("_")}
+    given = {name: value for name, value in kwargs.items() if not name.startswith("_")}
+    try:
+        bind(**arguments, **given)
+    except TypeError as mismatch:
+        raise ConfigError(
+            f"{key}: {target} cannot be built from the config: {mismatch} "
+            f"(it takes {', '.join(signature.parameters)})"
+        ) from None
+
+
+def build_all(cfg: DictConfig, key: str) -> list:
+    """Every object of a group that holds several (callbacks, loggers); a null entry is left out."""
+    group = OmegaConf.select(cfg, key) or {}
+    return [build(cfg, f"{key}.{name}") for name, entry in group.items() if entry is not None]
+
+
+def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
+    """The model of `cfg` with its activation at every site, for inputs of `input_shape`,
+    initialised by its `init`, its lazy modules already sized."""
+    activation = build(cfg, "activation")
+    model = build(
+        cfg, "model", input_shape=input_shape, num_classes=num_classes, activation=activation
+    )
+    build(cfg, "init")(model, activation())
+    materialize(model, input_shape)
+    return model
+
+
+def build_classifier(cfg: DictConfig, datamodule: InMemoryDataModule) -> Classifier:
+    """The run's LightningModule: its model for `datamodule`'s data, optimizer, schedule, loss."""
+    return Classifier(
+        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
+        num_classes=datamodule.num_classes,
+        optimizer=build(cfg, "optimizer"),
+        activation_lr_scale=cfg.activation_lr_scale,
+        scheduler=build(cfg, "scheduler", _convert_="object"),
+        **cfg.loss,
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
+        input_shape=datamodule.input_shape,
+    )

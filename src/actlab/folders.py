@@ -1,0 +1,128 @@
+"""Where a command's run or sweep goes: a folder of its own, claimed when it is made, or the
+folder that it continues (`resume=true`, `ckpt_path`). The `run_folder` and `config_subdir`
+resolvers of `conf/hydra/default.yaml` call this module."""
+
+import itertools
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+
+from filelock import FileLock
+from omegaconf import OmegaConf
+
+from actlab.locks import unless_taken
+
+log = logging.getLogger(__name__)
+
+STAMP = "%Y-%m-%d_%H-%M-%S"
+"""How run and sweep folders are named: the time they started."""
+
+
+def task_overrides(argv: Sequence[str]) -> list[str]:
+    """The overrides of a command line that say what runs (`key=value`, `+key=...`, `~key`),
+    without Hydra's own (`hydra...`) and without `resume` and `ckpt_path`, in a fixed order."""
+    overrides = []
+    for arg in argv:
+        if arg.startswith("-") or not ("=" in arg or arg.startswith("~")):
+            continue  # a flag (-m, --config-name=...), or a flag's value
+        key = arg.lstrip("+~").split("=", 1)[0]
+        if key not in ("resume", "ckpt_path") and not key.startswith(("hydra.", "hydra/")):
+            overrides.append(arg)
+    return sorted(overrides)
+
+
+def recorded_overrides(folder: Path) -> list[str] | None:
+    """The task overrides that started the run or sweep in `folder` (from Hydra's
+    `.hydra/overrides.yaml` or `multirun.yaml`), or None when it has no such record."""
+    if (folder / "multirun.yaml").exists():
+        recorded = OmegaConf.load(folder / "multirun.yaml").hydra.overrides.task
+    elif (folder / ".hydra" / "overrides.yaml").exists():
+        recorded = OmegaConf.load(folder / ".hydra" / "overrides.yaml")
+    else:
+        return None
+    return task_overrides(list(recorded))
+
+
+def checkpoint_run_folder(ckpt_path: str | None) -> Path | None:
+    """The run folder that holds `ckpt_path` (<run dir>/checkpoints/*.ckpt), if it is in one."""
+    if ckpt_path is None:
+        return None
+    checkpoints = Path(ckpt_path).parent
+    run_dir = checkpoints.parent
+    return run_dir if checkpoints.name == "checkpoints" and (run_dir / ".hydra").is_dir() else None
+
+
+def run_folder(parent: str, resume: bool, ckpt_path: str | None = None) -> str:
+    """The folder of this command's run or sweep: the run folder that holds `ckpt_path`; with
+    `resume`, the newest folder in `parent` that the same command started (same overrides,
+    `resume` and `ckpt_path` aside); else a new one in `parent`, named by the time now."""
+    if (run_dir := checkpoint_run_folder(ckpt_path)) is not None:
+        return str(run_dir)
+    if resume:
+        wanted = task_overrides(sys.argv[1:])
+        folders = Path(parent).iterdir() if Path(parent).is_dir() else []
+        for folder in sorted(folders, reverse=True):
+            if recorded_overrides(folder) == wanted:
+                log.info("Resuming %s", folder)
+                return str(folder)
+        log.warning("resume=true, but no run of this command in %s: starting afresh", parent)
+    return str(claim_new_folder(Path(parent)))
+
+
+def claim_new_folder(parent: Path) -> Path:
+    """A new folder in `parent`, named by the time now and made here. Making a folder either
+    succeeds or fails because it exists, in one step, also on a cluster's shared disk: so no two
+    commands get the same folder, however close together they start. A name already taken gets
+    `_001`, `_002`... after it, so that the names sort in the order the commands started."""
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime(STAMP)
+    for number in itertools.count():
+        folder = parent / (f"{stamp}_{number:03d}" if number else stamp)
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise AssertionError("unreachable")  # itertools.count never ends
+
+
+def config_subdir(output_dir: str) -> str:
+    """Where in its run folder `output_dir` Hydra records the config of this command: `.hydra`
+    for the command that makes that folder (in one step: of two commands that start the same
+    run at once, one does), else `.hydra/continued/<time>_<process>`, with the command's log.
+    So a command that continues a run (`resume=true`, `ckpt_path`) leaves the run's own record
+    as it was: what eval.py rebuilds the model from, and what `resume=true` finds the run by;
+    and two commands never write the same file."""
+    try:
+        (Path(output_dir) / ".hydra").mkdir()
+    except FileExistsError:
+        return f".hydra/continued/{datetime.now().strftime(STAMP)}_{os.getpid()}"
+    return ".hydra"
+
+
+def log_file(output_dir: str, output_subdir: str | None, job_name: str) -> str:
+    """The log file of a command in its run folder: `<job name>.log` there, or in its own config
+    folder (made here: Hydra opens the log before it writes the config) for a command that
+    continues the run (`config_subdir`)."""
+    if output_subdir in (None, ".hydra"):
+        return str(Path(output_dir) / f"{job_name}.log")
+    folder = Path(output_dir) / output_subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"{job_name}.log")
+
+
+def lock_of(folder: Path) -> FileLock:
+    """The lock of the run folder `folder`: held by the command that trains the run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileLock(folder / ".lock")
+
+
+def held(folder: Path) -> AbstractContextManager[bool]:
+    """Whether this command holds the run folder `folder` while the block runs: False where
+    another command does (two commands that continue one sweep at once, `resume=true`), which
+    then trains the run."""
+    return unless_taken(lock_of(folder))

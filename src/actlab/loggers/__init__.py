@@ -1,0 +1,1 @@
+"""Loggers of the `logger` config group that add to Lightning's own."""
