@@ -1,12 +1,13 @@
 # The README's commands. Each sets up .venv first if it is missing or pyproject.toml changed.
-#   make sweep   the quick-start activation sweep (breast cancer, no download)
-#   make test    lint and the test suite
+#   make sweep      the quick-start activation sweep (breast cancer, no download)
+#   make test       lint and the fast tests: the everyday check, a few minutes on 2 cores
+#   make test-all   lint and every test, the slow ones too (whole commands, sweeps, benchmarks): CI
 PYTHON ?= python3
 VENV ?= .venv
 # The torch pair actlab is tested with; `make TORCH="torch torchvision" ...` takes the newest.
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup sweep test lint
+.PHONY: setup sweep test test-all lint
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,4 +25,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 
 test: lint
+	$(VENV)/bin/python -m pytest -m "not slow"
+
+test-all: lint
 	$(VENV)/bin/python -m pytest

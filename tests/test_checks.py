@@ -72,6 +72,7 @@ def test_ranges_describe_themselves() -> None:
     assert not Range().allows(True) and not Range().allows("1")
 
 
+@pytest.mark.slow
 def test_on_the_command_line_a_bad_value_fails_in_seconds_with_its_message(tmp_path) -> None:
     result = run_cli("data=breast_cancer", "model=mlp", "optimizer.lr=-1", cwd=tmp_path)
     assert result.returncode == 1
@@ -96,6 +97,7 @@ def test_lightning_refuses_an_unknown_precision_or_accelerator_before_training(
     assert record["status"] == "failed" and record["history"] == []
 
 
+@pytest.mark.slow
 def test_an_override_of_a_key_that_does_not_exist_is_refused(tmp_path) -> None:
     result = run_cli("data=breast_cancer", "model=mlp", "optimizer.lrr=0.1", cwd=tmp_path)
     assert result.returncode == 1

@@ -27,6 +27,7 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_dir
 
 
+@pytest.mark.slow
 def test_a_run_trains_on_from_its_last_checkpoint_in_its_folder(tmp_path: Path) -> None:
     assert run_cli(*RUN, cwd=tmp_path).returncode == 0
     (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
@@ -63,6 +64,7 @@ def test_a_checkpoint_outside_a_run_folder_starts_a_new_one(tmp_path: Path) -> N
         assert config_subdir(new_folder) == ".hydra"
 
 
+@pytest.mark.slow
 def test_a_checkpoint_that_is_not_there_is_named(finished_run: Path) -> None:
     before = (finished_run / "metrics.json").read_text()
     typo = finished_run / "checkpoints" / "lats.ckpt"
@@ -72,6 +74,7 @@ def test_a_checkpoint_that_is_not_there_is_named(finished_run: Path) -> None:
     assert (finished_run / "metrics.json").read_text() == before
 
 
+@pytest.mark.slow
 def test_a_checkpoint_of_another_model_is_refused_with_the_run_that_saved_it(
     finished_run: Path,
 ) -> None:
@@ -92,6 +95,7 @@ def test_a_checkpoint_of_another_model_is_refused_with_the_run_that_saved_it(
     assert (finished_run / "provenance.json").read_text() == ran_with
 
 
+@pytest.mark.slow
 def test_a_sweep_is_not_continued_from_one_checkpoint(finished_run: Path) -> None:
     last = finished_run / "checkpoints" / "last.ckpt"
     result = run_cli("-m", *RUN, "seed=1,2", f"ckpt_path={last}", cwd=finished_run.parents[2])

@@ -9,6 +9,7 @@ from helpers import FAST, TINY_MODEL, run_cli
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
 
+@pytest.mark.slow
 def test_eval_reproduces_the_test_metrics_of_the_run(tmp_path: Path) -> None:
     trained = run_cli(*BREAST_CANCER, "activation=prelu", "hydra.run.dir=run", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
@@ -23,12 +24,14 @@ def test_eval_reproduces_the_test_metrics_of_the_run(tmp_path: Path) -> None:
         assert evaluated["test"][name] == pytest.approx(value, abs=1e-6), name
 
 
+@pytest.mark.slow
 def test_a_checkpoint_that_does_not_exist_is_named(tmp_path: Path) -> None:
     result = run_cli("ckpt_path=nowhere.ckpt", cwd=tmp_path, script="eval.py")
     assert result.returncode == 1
     assert "ckpt_path=nowhere.ckpt is not a file" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_checkpoint_outside_a_run_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "loose.ckpt").write_bytes(b"")
     result = run_cli(f"ckpt_path={tmp_path / 'loose.ckpt'}", cwd=tmp_path, script="eval.py")

@@ -43,6 +43,7 @@ def interrupted_run(tmp_path: Path, signum: int) -> tuple[int, dict]:
     ("signum", "status", "name"),
     [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 1, "Ctrl-C (SIGINT)")],
 )
+@pytest.mark.slow
 def test_a_signal_saves_the_state_and_records_the_run_as_interrupted(
     tmp_path: Path, signum: int, status: int, name: str
 ) -> None:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import torch
 from helpers import FAST, REPO, TINY_MODEL, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -71,6 +72,7 @@ def epochs_logged(run_dir: Path) -> list[int]:
     ]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Path) -> None:
     kill_when(tmp_path, SLOW, epochs_recorded(tmp_path, "logs/runs/*/metrics.json", epochs=2))
     (run_dir,) = (tmp_path / "logs" / "runs").iterdir()
@@ -95,6 +97,7 @@ def test_a_killed_run_resumes_in_its_folder_with_continuous_curves(tmp_path: Pat
     assert record["test"]["test/acc"] > 0.5
 
 
+@pytest.mark.slow
 def test_a_run_killed_mid_epoch_resumes_from_its_step_checkpoint(tmp_path: Path) -> None:
     every_50_steps = [
         *SLOW,
@@ -118,6 +121,7 @@ def test_a_run_killed_mid_epoch_resumes_from_its_step_checkpoint(tmp_path: Path)
     assert restarts_logged(run_dir) == [step]
 
 
+@pytest.mark.slow
 def test_a_finished_run_is_skipped(tmp_path: Path) -> None:
     args = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
     assert run_cli(*args, cwd=tmp_path).returncode == 0
@@ -130,6 +134,7 @@ def test_a_finished_run_is_skipped(tmp_path: Path) -> None:
     assert (run_dir / "metrics.json").read_text() == before
 
 
+@pytest.mark.slow
 def test_a_rerun_sweep_skips_finished_jobs_and_resumes_the_killed_one(tmp_path: Path) -> None:
     sweep = ["-m", *SLOW, "seed=1,2"]
     kill_when(tmp_path, sweep, epochs_recorded(tmp_path, "logs/multiruns/*/1/metrics.json", 1))

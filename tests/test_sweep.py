@@ -4,6 +4,7 @@ import json
 import math
 from pathlib import Path
 
+import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -19,6 +20,7 @@ def job_records(root: Path) -> list[dict]:
     return [json.loads((job / "metrics.json").read_text()) | {"dir": job} for job in jobs]
 
 
+@pytest.mark.slow
 def test_a_multirun_runs_each_job_in_its_own_directory(tmp_path: Path) -> None:
     result = run_cli("-m", *BREAST_CANCER, "activation=relu,elu", "seed=3", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -37,6 +39,7 @@ def test_a_multirun_runs_each_job_in_its_own_directory(tmp_path: Path) -> None:
     assert "job  status  best val/acc  test acc" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_diverging_job_leaves_the_other_jobs_results_intact(tmp_path: Path) -> None:
     result = run_cli("-m", *BREAST_CANCER, "optimizer=sgd", "optimizer.lr=0.01,1e6", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -51,6 +54,7 @@ def test_a_diverging_job_leaves_the_other_jobs_results_intact(tmp_path: Path) ->
     assert diverged["test"] == {}
 
 
+@pytest.mark.slow
 def test_a_failing_job_is_recorded_and_named_when_the_sweep_ends(tmp_path: Path) -> None:
     result = run_cli("-m", *BREAST_CANCER, "model.dropout=1.5,0.1", cwd=tmp_path)
     assert result.returncode == 1
@@ -64,6 +68,7 @@ def test_a_failing_job_is_recorded_and_named_when_the_sweep_ends(tmp_path: Path)
     assert "job 0 [" in result.stderr and "model.dropout=1.5" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_unknown_activation_fails_before_training_listing_the_choices(tmp_path) -> None:
     result = run_cli("activation=swishh", cwd=tmp_path)
     assert result.returncode == 1

@@ -62,8 +62,8 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
         "model._target_=actlab.models.nope.Net cannot be imported",
     ),
     "a model config for another class": (
-        [*MLP, "model._target_=torch.nn.Linear"],
-        "model: torch.nn.Linear cannot be built from the config: got an unexpected keyword",
+        [*MLP, "model._target_=torch.nn.Flatten"],
+        "model: torch.nn.Flatten cannot be built from the config: got an unexpected keyword",
     ),
     "a model config missing a key": (
         [*MLP, "model._target_=torch.nn.Bilinear", "~model.hidden", "~model.dropout"],

@@ -98,7 +98,7 @@ def config_subdir(output_dir: str) -> str:
     as it was: what eval.py rebuilds the model from, and what `resume=true` finds the run by;
     and two commands never write the same file."""
     try:
-        (Path(output_dir) / ".hydra").mkdir()
+        (Path(output_dir) / ".hydra").mkdir(parents=True)
     except FileExistsError:
         return f".hydra/continued/{datetime.now().strftime(STAMP)}_{os.getpid()}"
     return ".hydra"

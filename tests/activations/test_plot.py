@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 from helpers import FAST, TINY_MODEL, run_cli
 from torch import nn
@@ -30,6 +31,7 @@ def test_each_panel_draws_the_function_and_its_derivative() -> None:
         assert derivative.get_linestyle() == "--"
 
 
+@pytest.mark.slow
 def test_the_command_draws_every_option_and_names_unknown_ones(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "actlab.activations.plot"]
     done = subprocess.run([*command, "--out", str(tmp_path / "all.png")], capture_output=True)
@@ -40,6 +42,7 @@ def test_the_command_draws_every_option_and_names_unknown_ones(tmp_path: Path) -
     assert "unknown activation swishh; choose from adaptive_mix, arelu" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_a_checkpoint_draws_each_site_at_its_learned_values(tmp_path: Path) -> None:
     args = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "activation=arelu"]
     trained = run_cli(*args, "optimizer.lr=0.05", "hydra.run.dir=run", cwd=tmp_path)

@@ -1,6 +1,9 @@
 """The adaptive-activation benchmark still runs and prints a row per model and activation."""
 
+import pytest
 from helpers import run_benchmark
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
 
 
 def test_the_benchmark_prints_each_activations_ratio_to_the_first() -> None:

@@ -3,6 +3,8 @@
 import pytest
 from helpers import run_benchmark
 
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
+
 
 def test_the_benchmark_prints_each_launchers_sweep_against_the_basic_one() -> None:
     job = ["data=breast_cancer", "model=mlp", "trainer.max_epochs=1"]

@@ -3,6 +3,8 @@
 import pytest
 from helpers import run_benchmark
 
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
+
 
 def test_the_benchmark_prints_each_loader_and_how_much_faster_actlab_is() -> None:
     stdout = run_benchmark("data_pipeline.py", "--batches", "3", "--rounds", "1")

@@ -1,6 +1,9 @@
 """The diagnostics benchmark still runs and prints the ratio of the two contenders."""
 
+import pytest
 from helpers import run_benchmark
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
 
 
 def test_the_benchmark_prints_the_cost_of_diagnostics_as_a_ratio() -> None:

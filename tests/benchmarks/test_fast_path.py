@@ -1,6 +1,9 @@
 """The fast-path benchmark still runs: a plain-loop baseline, then actlab's loop against it."""
 
+import pytest
 from helpers import run_benchmark
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
 
 
 def test_the_benchmark_prints_images_per_second_against_the_plain_loop() -> None:

@@ -1,6 +1,9 @@
 """The multirun benchmark still runs: sweeps of 1 and N jobs, start-up and overhead per job."""
 
+import pytest
 from helpers import run_benchmark
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
 
 
 def test_the_benchmark_prints_start_up_and_overhead_per_job() -> None:

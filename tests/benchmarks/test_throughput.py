@@ -3,6 +3,8 @@
 import pytest
 from helpers import run_benchmark
 
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
+
 
 def test_the_benchmark_prints_each_case_against_the_plain_loop(tmp_path) -> None:
     args = ["--cases", "mlp", "lenet", "--rounds", "1", "--scale", "0.01", "paths.data_dir=data"]

@@ -3,6 +3,8 @@
 import pytest
 from helpers import run_benchmark
 
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
+
 
 def test_the_benchmark_prints_both_wall_times_and_their_ratio() -> None:
     limits = ["--warmup", "0", "+trainer.limit_train_batches=3", "+trainer.limit_val_batches=1"]

@@ -63,6 +63,7 @@ def test_a_dead_layer_and_a_live_one_through_a_real_fit(tmp_path: Path) -> None:
     assert values("diagnostics/grad_norm/0")[0][1] == 0.0  # no gradient through dead ReLUs
 
 
+@pytest.mark.slow
 def test_callbacks_diagnostics_runs_from_the_command_line(tmp_path: Path) -> None:
     result = run_cli(
         "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "callbacks=diagnostics",

@@ -144,6 +144,7 @@ print(len(datamodule.splits["train"][0]))
 """A job's data preparation, as each process of a sweep does it."""
 
 
+@pytest.mark.slow
 def test_jobs_that_start_together_download_once(server: Path, tmp_path: Path) -> None:
     (server / "delay").write_text("0.1")  # each request takes a while: the jobs overlap
     env = {**os.environ, "RESOURCES": json.dumps(MNIST.resources)}
@@ -160,6 +161,7 @@ def test_jobs_that_start_together_download_once(server: Path, tmp_path: Path) ->
     assert served(server) == sorted(name for name, _ in MNIST.resources)  # each file once
 
 
+@pytest.mark.slow
 def test_offline_a_run_prints_the_message_alone(tmp_path: Path) -> None:
     result = run_cli("data=mnist", *LENET, cwd=tmp_path)
     assert result.returncode == 1
@@ -168,6 +170,7 @@ def test_offline_a_run_prints_the_message_alone(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_offline_a_sweep_names_the_missing_data_once_for_all_its_jobs(tmp_path: Path) -> None:
     result = run_cli("-m", "data=mnist", *LENET, "seed=1,2,3", cwd=tmp_path)
     assert result.returncode == 1

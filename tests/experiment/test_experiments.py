@@ -45,7 +45,7 @@ def test_every_experiment_is_listed_here() -> None:
     assert set(EXPERIMENTS) == set(JOBS)
 
 
-@pytest.mark.parametrize("data", [None, "fashion_mnist"])
+@pytest.mark.parametrize("data", [None, pytest.param("fashion_mnist", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_each_job_of_the_grid_composes_and_builds(compose_run, name: str, data: str) -> None:
     chosen = [f"experiment={name}", *([f"data={data}"] if data else [])]

@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from helpers import FAST, TINY_MODEL, run_cli
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
 
+@pytest.mark.slow
 def test_a_two_trial_search_runs_and_keeps_the_best_trial(tmp_path: Path) -> None:
     result = run_cli(
         "-m", "hparams_search=optuna", *BREAST_CANCER, "trainer.max_epochs=1",

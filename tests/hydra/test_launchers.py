@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 from hydra.utils import instantiate
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
 
+@pytest.mark.slow
 def test_a_joblib_sweep_runs_two_jobs_in_parallel_processes(tmp_path: Path) -> None:
     result = run_cli(
         "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *BREAST_CANCER,

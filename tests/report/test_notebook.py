@@ -26,6 +26,7 @@ def execute() -> list[str]:
     return texts
 
 
+@pytest.mark.slow
 def test_the_notebook_shows_the_table_and_plots_of_two_sweeps(
     sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -43,6 +44,7 @@ def test_the_notebook_shows_the_table_and_plots_of_two_sweeps(
     assert outputs.count("<png>") == 4  # val loss, F1 and accuracy curves, and the heatmap
 
 
+@pytest.mark.slow
 def test_the_notebook_reads_the_newest_sweep_by_default(
     sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

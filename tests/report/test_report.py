@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
@@ -24,6 +25,7 @@ def records(sweep_dir: Path) -> list[dict]:
     return [json.loads(path.read_text()) for path in sorted(sweep_dir.glob("*/metrics.json"))]
 
 
+@pytest.mark.slow
 def test_the_report_of_a_sweep(sweep: Path, tmp_path: Path) -> None:
     copy = shutil.copytree(sweep, tmp_path / "grid")
     result = report(str(copy))
@@ -56,6 +58,7 @@ def test_the_report_of_a_sweep(sweep: Path, tmp_path: Path) -> None:
     assert not (copy / "heatmap.png").exists()  # one axis swept
 
 
+@pytest.mark.slow
 def test_failed_and_still_running_jobs_are_listed_not_dropped(tmp_path: Path) -> None:
     result = run_cli(
         "-m", *BREAST_CANCER, "model.dropout=0.1,1.5", "hydra.sweep.dir=mixed", cwd=tmp_path
@@ -77,6 +80,7 @@ def test_failed_and_still_running_jobs_are_listed_not_dropped(tmp_path: Path) ->
     assert "- mixed/2 (model.dropout=0.1): running" in text
 
 
+@pytest.mark.slow
 def test_several_sweeps_side_by_side_with_a_heatmap(sweep: Path, tmp_path: Path) -> None:
     other = shutil.copytree(sweep, tmp_path / "again")
     result = report(str(sweep), str(other), "--out", str(tmp_path / "both"))
@@ -88,6 +92,7 @@ def test_several_sweeps_side_by_side_with_a_heatmap(sweep: Path, tmp_path: Path)
     assert (tmp_path / "both" / "heatmap.png").read_bytes().startswith(PNG)
 
 
+@pytest.mark.slow
 def test_several_sweeps_need_a_folder_for_their_report(sweep: Path) -> None:
     result = report(str(sweep), str(sweep))
     assert result.returncode == 2

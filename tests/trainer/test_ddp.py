@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from helpers import FAST, TINY_MODEL, run_cli
 
@@ -10,6 +11,7 @@ BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 TRAIN_SAMPLES = 364  # 569 tumours less the 20% test part, less 20% of the rest for validation
 
 
+@pytest.mark.slow
 def test_ddp_sim_trains_in_two_processes_each_on_half_the_batches(tmp_path: Path) -> None:
     result = run_cli("trainer=ddp_sim", *BREAST_CANCER, "hydra.run.dir=run", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -23,6 +25,7 @@ def test_ddp_sim_trains_in_two_processes_each_on_half_the_batches(tmp_path: Path
     assert checkpoint["global_step"] == 2 * per_process
 
 
+@pytest.mark.slow
 def test_ddp_in_a_local_multirun_fails_the_job_with_the_reason(tmp_path: Path) -> None:
     result = run_cli("-m", "trainer=ddp_sim", *BREAST_CANCER, "hydra.sweep.dir=s", cwd=tmp_path)
     assert result.returncode == 1
