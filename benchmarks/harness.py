@@ -96,8 +96,8 @@ class RandomData(InMemoryDataModule):
 
 def datamodule(cfg: DictConfig, train_size: int = 60_000) -> tuple[InMemoryDataModule, str]:
     """The run's datamodule if its data are on disk (or bundled), else `RandomData` of its shape
-    with `train_size` training samples; and which of the two, in words."""
-    real = instantiate(cfg.data)
+    with `train_size` training samples (never a download); and which of the two, in words."""
+    real = instantiate(cfg.data, **({"download": False} if "download" in cfg.data else {}))
     try:
         real.prepare_data()
         return real, "real data"
@@ -187,7 +187,7 @@ def fashion_mnist(data_dir: Path) -> tuple[InMemoryDataModule, str]:
     """actlab's Fashion-MNIST DataModule on `data_dir`, with the real files installed there when
     they are found, random ones in their format otherwise."""
     with configs() as compose:
-        cfg = compose("data=fashion_mnist", f"paths.data_dir={data_dir}")
+        cfg = compose("data=fashion_mnist", "data.download=false", f"paths.data_dir={data_dir}")
     data = instantiate(cfg.data)
     try:
         data.prepare_data()
