@@ -2,6 +2,7 @@
 
 import inspect
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
@@ -56,8 +57,9 @@ class Classifier(L.LightningModule):
     """Trains `model` with cross entropy and reports loss, accuracy and macro precision, recall, F1.
 
     Metrics are states accumulated over the whole epoch (`EpochScores`) and computed and logged
-    once at its end, never averages of per-batch values. A non-finite training loss raises
-    `Diverged` at once.
+    once at its end, never averages of per-batch values. No step waits for the device: a
+    non-finite training loss is noted there and raises `Diverged`, with the step where it first
+    happened, at the next logging step or epoch end.
 
     Training minimises cross entropy with `label_smoothing`, plus `l1 * sum |w| + l2 * sum w^2`
     over the weights of linear and conv layers (logged apart as `train/penalty`; `train/loss` is
@@ -108,7 +110,13 @@ class Classifier(L.LightningModule):
         self.val_scores = EpochScores(num_classes)
         self.test_scores = EpochScores(num_classes)
         self.penalty = MeanMetric(nan_strategy="disable")  # NaN propagates
-        self.last_finite_loss: Tensor | None = None
+        # The divergence watch: the training losses since the last check, kept on the device
+        # and read at logging steps and epoch ends, never at every step (a read waits for the
+        # device); the step of the first of them; the last finite loss before them.
+        self.losses = torch.empty(0)
+        self.watched = 0
+        self.first_watched_step = 0
+        self.last_finite_loss: float | None = None
 
     def configure_model(self) -> None:
         # Lightning calls this before fit and again before test: it must be idempotent. It runs
@@ -163,8 +171,7 @@ class Classifier(L.LightningModule):
         epoch = {"on_step": False, "on_epoch": True, "sync_dist": True}
         if scores.update_count:
             for name, value in scores.compute().items():
-                bar = stage == "val" and name == "loss"
-                self.log(f"{stage}/{name}", value, prog_bar=bar, **epoch)
+                self.log(f"{stage}/{name}", value, **epoch)
             scores.reset()
         if stage == "train" and self.penalty.update_count:
             self.log("train/penalty", self.penalty.compute(), **epoch)
@@ -173,18 +180,39 @@ class Classifier(L.LightningModule):
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
         loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
-            self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True)
+            # Not prog_bar: Lightning reads those from the device after every step (the progress
+            # bar callback shows it, read once per new value).
+            self.log("train/loss_step", loss, on_step=True, on_epoch=False)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
             # Weighted by batch size as `weight` copies (a view): torchmetrics 1.9 ignores
             # `weight=` with nan_strategy "disable".
             self.penalty.update(penalty.detach().expand(len(batch[1])))
             loss = loss + penalty
-        if not torch.isfinite(loss):
-            last = None if self.last_finite_loss is None else self.last_finite_loss.item()
-            raise Diverged(loss.item(), self.global_step, self.current_epoch, last)
-        self.last_finite_loss = loss.detach()  # kept on the device: no host sync per step
+        self.watch(loss.detach())
         return loss
+
+    def on_train_start(self) -> None:
+        self.losses = torch.empty(self.trainer.log_every_n_steps, device=self.device)
+
+    def watch(self, loss: Tensor) -> None:
+        """Keep the training `loss` on the device for the next divergence check."""
+        if self.watched == len(self.losses):  # steps that did not step the optimizer
+            self.check_divergence()
+        if self.watched == 0:
+            self.first_watched_step = self.global_step
+        self.losses[self.watched] = loss  # a copy on the device: no host sync
+        self.watched += 1
+
+    def check_divergence(self) -> None:
+        """Raise `Diverged` for the first non-finite training loss since the last check, with
+        its step and the last finite loss before it: one read of the device."""
+        losses, self.watched = self.losses[: self.watched].tolist(), 0
+        for index, loss in enumerate(losses):
+            if not math.isfinite(loss):
+                step = self.first_watched_step + index
+                raise Diverged(loss, step, self.current_epoch, self.last_finite_loss)
+            self.last_finite_loss = loss
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         self._evaluate(batch, self.val_scores)
@@ -193,13 +221,17 @@ class Classifier(L.LightningModule):
         self._evaluate(batch, self.test_scores)
 
     def on_train_batch_end(self, outputs: Tensor, batch: Any, batch_idx: int) -> None:
+        logging_step = self.global_step % self.trainer.log_every_n_steps == 0  # stepped already
+        if logging_step or self.trainer.is_last_batch:
+            self.check_divergence()
         if self.trainer.is_last_batch:
             # Here rather than in on_train_epoch_end, which Lightning calls after the callbacks'
             # own: so that every callback finds the epoch's training scores there.
             self._log_epoch("train", self.train_scores)
 
     def on_train_epoch_end(self) -> None:
-        self._log_epoch("train", self.train_scores)  # an epoch cut short (max_steps, a stop)
+        self.check_divergence()  # an epoch cut short (max_steps, a stop)
+        self._log_epoch("train", self.train_scores)
 
     def on_validation_epoch_end(self) -> None:
         self._log_epoch("val", self.val_scores)
