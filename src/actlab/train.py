@@ -34,21 +34,20 @@ from actlab.resume import checkpoint_to_resume, previous_record, read_checkpoint
 log = logging.getLogger(__name__)
 
 
-def check_launchable(trainer: L.Trainer) -> None:
-    """Refuse local DDP in a multirun: Lightning's DDP starts its other processes by running the
-    command line again, and in a multirun (-m) that command is the whole sweep. A launcher that
-    starts every process itself (SLURM through hydra/launcher=slurm) is fine."""
+def launchable(trainer: L.Trainer, cfg: DictConfig, callbacks: list, loggers: list) -> L.Trainer:
+    """`trainer`, or where it cannot run as it is, one that can. Lightning's DDP starts its other
+    processes by running the command line again, and in a local multirun (-m) that command is
+    the whole sweep: there the job's processes are spawned instead (`ddp_spawn`). A launcher
+    that starts every process itself (SLURM through hydra/launcher=slurm) needs neither."""
     strategy = trainer.strategy
     if (
         HydraConfig.get().mode == RunMode.MULTIRUN
         and isinstance(strategy.launcher, _SubprocessScriptLauncher)
         and not strategy.cluster_environment.creates_processes_externally
     ):
-        raise ConfigError(
-            f"strategy {type(strategy).__name__} on {trainer.num_devices} devices cannot run "
-            "inside a local multirun (-m): its other processes would rerun the whole sweep. "
-            "Run DDP jobs one at a time without -m, or sweep with hydra/launcher=slurm"
-        )
+        log.info("DDP in a local sweep: the job's %d processes are spawned", trainer.num_devices)
+        return build(cfg, "trainer", callbacks=callbacks, logger=loggers, strategy="ddp_spawn")
+    return trainer
 
 
 def train(
@@ -73,13 +72,12 @@ def train(
         for logger in (cfg.logger or {}).values():
             if logger is not None and "purge_step" in logger:
                 logger.purge_step = step
-    trainer: L.Trainer = build(
-        cfg,
-        "trainer",
-        callbacks=[record, *build_all(cfg, "callbacks")],
-        logger=build_all(cfg, "logger"),
+    callbacks, loggers = [record, *build_all(cfg, "callbacks")], build_all(cfg, "logger")
+    trainer: L.Trainer = build(cfg, "trainer", callbacks=callbacks, logger=loggers)
+    trainer = launchable(trainer, cfg, callbacks, loggers)
+    record.trainer = (
+        trainer  # its loggers get the summary, also where the fit ran in other processes
     )
-    check_launchable(trainer)
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=ckpt_path)
     checkpoint = trainer.checkpoint_callback
     # Without a best checkpoint (checkpoints off, or no validation), the final weights.

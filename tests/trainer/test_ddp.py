@@ -26,10 +26,20 @@ def test_ddp_sim_trains_in_two_processes_each_on_half_the_batches(tmp_path: Path
 
 
 @pytest.mark.slow
-def test_ddp_in_a_local_multirun_fails_the_job_with_the_reason(tmp_path: Path) -> None:
-    result = run_cli("-m", "trainer=ddp_sim", *BREAST_CANCER, "hydra.sweep.dir=s", cwd=tmp_path)
-    assert result.returncode == 1
-    record = json.loads((tmp_path / "s" / "0" / "metrics.json").read_text())
-    assert record["status"] == "failed" and record["history"] == []
-    assert "cannot run inside a local multirun (-m)" in record["reason"]
-    assert "hydra/launcher=slurm" in record["reason"]
+def test_ddp_jobs_train_inside_a_local_sweep_in_spawned_processes(tmp_path: Path) -> None:
+    sweep = [
+        "-m",
+        "trainer=ddp_sim",
+        *BREAST_CANCER,
+        "optimizer.lr=0.005,0.01",
+        "hydra.sweep.dir=s",
+    ]
+    result = run_cli(*sweep, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert output.count("DDP in a local sweep: the job's 2 processes are spawned") == 2
+    assert output.count("GLOBAL_RANK: 1, MEMBER: 2/2") >= 2  # each job, in two processes
+    for job in ("0", "1"):
+        record = json.loads((tmp_path / "s" / job / "metrics.json").read_text())
+        assert record["status"] == "ok" and len(record["history"]) == 2  # as its processes wrote
+        assert record["test"]["test/acc"] > 0.5

@@ -169,6 +169,19 @@ class RunRecord(L.Callback):
             where = f"step {trainer.global_step} (epoch {trainer.current_epoch})"
             self.finish("interrupted", f"{name} at {where}")
 
+    def reread(self) -> None:
+        """Take the record from `metrics.json` when processes that Lightning started for a
+        spawning strategy (DDP inside a local sweep) trained the run and wrote it there: this
+        process's copy of the record never saw their epochs. A record there that is not of a run
+        under way (a finished run that this command failed to continue) is left alone."""
+        if self.path.exists():
+            written = json.loads(self.path.read_text())
+            if written["status"] == "running":
+                self.record, self.writing = written, True
+
+    def on_test_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.reread()
+
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.record["test"] = {
             name: value.item()
@@ -182,6 +195,7 @@ class RunRecord(L.Callback):
     ) -> None:
         """Record how the run ended, in `metrics.json` and in the loggers' hyper-parameters;
         `diverged` holds the step, epoch and losses of a divergence."""
+        self.reread()
         self.record.update(status=status, reason=reason)
         if diverged is not None:
             self.record["diverged"] = diverged
