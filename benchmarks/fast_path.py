@@ -1,5 +1,5 @@
 """Training images/s of a model on CIFAR-shaped data, with the fast-path switches off and on,
-against a plain PyTorch loop measured in the same run.
+against a plain PyTorch loop with the same precision and memory format, measured in the same run.
 
     python benchmarks/fast_path.py                        # ResNet-18, batch 128, on the GPU
     python benchmarks/fast_path.py model=densenet --batch-size 256
@@ -9,8 +9,10 @@ DataModule (its augmentation and normalisation run on every batch), so nothing n
 Each row trains a fresh model through actlab's Classifier and a Lightning Trainer composed from
 `conf/` (no validation, logger, checkpoints or progress bar), adding one switch after another;
 the baseline is the loop a researcher would write by hand: the same model, optimizer,
-augmentation and normalisation, in float32. Images/s count the steps after `--warmup` steps
-(which take torch.compile's and cuDNN's searches), between two device synchronisations.
+augmentation and normalisation, with the row's precision (float32, or bf16 autocast) and memory
+format (channels-last on a GPU when the row has it). Images/s count the steps after `--warmup`
+steps (which take torch.compile's and cuDNN's searches, and CUDA graphs' recording), between two
+device synchronisations; s/epoch is the training part of `--train-size` at that speed.
 """
 
 import argparse
@@ -47,6 +49,7 @@ SWITCHES = {
     "+ channels_last": ["trainer.precision=bf16-mixed", "trainer.benchmark=false", "compile=false"],
     "+ cudnn benchmark (defaults)": [],
     "+ compile": ["compile=true"],
+    "+ compile, CUDA graphs": ["compile=reduce-overhead"],
 }
 """Each row's overrides on top of the defaults; one switch more from row to row."""
 
@@ -121,13 +124,19 @@ def lightning_images_per_s(cfg: DictConfig, steps: int, warmup: int) -> float:
 
 
 def plain_images_per_s(cfg: DictConfig, steps: int, warmup: int, device: torch.device) -> float:
-    """Images/s of a hand-written float32 loop over the same data, model and optimizer."""
+    """Images/s of a hand-written loop over the same data, model and optimizer, in the precision
+    and memory format of `cfg` (on a GPU)."""
     L.seed_everything(cfg.seed)
     datamodule: RandomCIFAR10 = instantiate(cfg.data, _target_=f"{__name__}.RandomCIFAR10")
     x, y, _, _ = datamodule.load()
     x, y = x.to(device), y.to(device)
     std, mean = torch.std_mean(x.float(), dim=(0, 2, 3), keepdim=True)
     model = build_model(cfg, datamodule.input_shape, datamodule.num_classes).to(device)
+    gpu = device.type == "cuda"
+    layout = torch.channels_last if gpu and cfg.channels_last else torch.contiguous_format
+    model = model.to(memory_format=layout)
+    bf16 = gpu and str(cfg.trainer.precision).startswith("bf16")
+    autocast = torch.autocast("cuda", torch.bfloat16, enabled=bf16)
     optimizer = instantiate(cfg.optimizer)(model.parameters())
     augment = datamodule.augmentation
     synchronize = synchronizer(device)
@@ -138,8 +147,9 @@ def plain_images_per_s(cfg: DictConfig, steps: int, warmup: int, device: torch.d
         if step == warmup:
             start = device_time(synchronize)
         index = order[step * batch_size : (step + 1) * batch_size]
-        inputs = (augment(x[index]).float() - mean) / std
-        loss = nn.functional.cross_entropy(model(inputs), y[index])
+        inputs = ((augment(x[index]).float() - mean) / std).contiguous(memory_format=layout)
+        with autocast:
+            loss = nn.functional.cross_entropy(model(inputs), y[index])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -181,12 +191,23 @@ def main() -> None:
         if (args.warmup + args.steps) * args.batch_size > training_part:
             parser.error("warmup + steps batches must fit in the training part of --train-size")
         print(f"{name}, torch {torch.__version__}, {' '.join(base)}")
-        print(f"{'loop':36} {'images/s':>10} {'vs plain':>9}")
-        baseline = plain_images_per_s(config(), args.steps, args.warmup, device)
-        print(f"{'plain PyTorch, float32':36} {baseline:10.0f} {1:9.2f}")
+        print(f"{'loop':36} {'images/s':>10} {'s/epoch':>8} {'vs plain, same precision':>25}")
+        baselines: dict[tuple[bool, bool], float] = {}
         for row in args.rows:
-            speed = lightning_images_per_s(config(*SWITCHES[row]), args.steps, args.warmup)
-            print(f"{'actlab ' + row:36} {speed:10.0f} {speed / baseline:9.2f}", flush=True)
+            cfg = config(*SWITCHES[row])
+            # The plain loop's precision and memory format, as it runs them (bf16, NHWC: on GPUs)
+            same = (
+                gpu and str(cfg.trainer.precision).startswith("bf16"),
+                gpu and cfg.channels_last,
+            )
+            if same not in baselines:
+                baselines[same] = plain_images_per_s(cfg, args.steps, args.warmup, device)
+                label = "plain PyTorch, " + ("bf16" if same[0] else "float32")
+                label += ", channels_last" if same[1] else ""
+                print(f"{label:36} {baselines[same]:10.0f} {training_part / baselines[same]:8.2f}")
+            speed = lightning_images_per_s(cfg, args.steps, args.warmup)
+            ratio = speed / baselines[same]
+            print(f"{'actlab ' + row:36} {speed:10.0f} {training_part / speed:8.2f} {ratio:25.2f}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import torch
 from helpers import FAST, TINY_MODEL
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
@@ -144,13 +145,18 @@ def test_an_image_model_on_tabular_data_fails_before_training(compose_run, tmp_p
 def test_the_fast_path_switches_run_on_cpu_and_say_so(compose_run, tmp_path, caplog) -> None:
     cfg = compose_run(
         "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST,
-        "channels_last=true", "compile=true",
+        "channels_last=true", "compile=max-autotune-no-cudagraphs",
     )  # fmt: skip
+    assert cfg.data.drop_last  # one shape for every batch of a compiled model
     with caplog.at_level(logging.INFO, logger="actlab.module"):
         run(cfg)
     assert (
         "Fast path on cpu: precision 32-true, channels_last skipped on cpu (oneDNN#6035), "
-        "compile on, cudnn.benchmark unused on cpu"
+        "compile max-autotune-no-cudagraphs, cudnn.benchmark unused on cpu"
     ) in caplog.text
     record = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert record["status"] == "ok" and record["test"]["test/acc"] > 0.5
+    steps_per_epoch = 364 // 32  # the last 12 of 364 left out
+    assert record["history"][-1]["epoch"] == 1
+    checkpoint = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert checkpoint["global_step"] == 2 * steps_per_epoch

@@ -39,6 +39,7 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
         ["experiment=cifar10_fast", "data=mnist", *TINY_MODEL["resnet"]],
         "experiment=cifar10_fast with trainer=gpu trains with trainer.accelerator=gpu",
     ),
+    "unknown compile mode": ([*MLP, "compile=fast"], "compile='fast' is not allowed: it must be"),
     "warm-up longer than the run": (
         [*MLP, "scheduler=warmup_cosine"],
         "warmup_epochs=5 must be at least 1 and less than max_epochs=2",

@@ -71,14 +71,29 @@ RANGES: dict[str, Range] = {
 
 PLATEAU = "torch.optim.lr_scheduler.ReduceLROnPlateau"
 
+COMPILE_MODES = (
+    False,
+    True,
+    "default",
+    "reduce-overhead",
+    "max-autotune",
+    "max-autotune-no-cudagraphs",
+)
+"""What `compile` takes: off, on (torch.compile's default mode), or a mode of torch.compile."""
+
 
 def check_config(cfg: DictConfig) -> None:
-    """Raise `ConfigError` for the first value of `cfg` outside its `RANGES`, or for a plateau
-    schedule in a run without validation."""
+    """Raise `ConfigError` for the first value of `cfg` outside its `RANGES`, for a `compile`
+    that is not one of `COMPILE_MODES`, or for a plateau schedule in a run without validation."""
     for key, allowed in RANGES.items():
         node = OmegaConf.select(cfg, key, default=None)
         if node is not None and not allowed.allows(node):
             raise ConfigError(f"{key}={node!r} is not allowed: it must be {allowed}")
+    if OmegaConf.select(cfg, "compile") not in COMPILE_MODES:
+        raise ConfigError(
+            f"compile={cfg.compile!r} is not allowed: it must be one of "
+            + ", ".join(str(mode).lower() for mode in COMPILE_MODES)
+        )
     scheduler = OmegaConf.select(cfg, "scheduler.scheduler._target_", default=None)
     if scheduler == PLATEAU and OmegaConf.select(cfg, "trainer.limit_val_batches") == 0:
         monitor = cfg.scheduler.monitor

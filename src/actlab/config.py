@@ -1,8 +1,10 @@
 """The config layer: where the config folder is, and the resolvers its files call.
 
 Whatever composes a config takes `CONFIG_DIR` from here, and importing this module registers the
-resolvers (`${best_precision:...}`, `${not:...}`, `${run_folder:...}`, `${config_subdir:...}`,
-`${log_file:...}`): no entry point works only because another module was imported first.
+resolvers (`${best_precision:...}`, `${not:...}`, `${compiling:...}`, `${gpu_jobs:...}`,
+`${run_folder:...}`,
+`${config_subdir:...}`, `${log_file:...}`): no entry point works only because another module
+was imported first.
 """
 
 import operator
@@ -11,6 +13,7 @@ from pathlib import Path
 from omegaconf import OmegaConf
 
 from actlab.folders import config_subdir, log_file, run_folder
+from actlab.placement import gpu_jobs
 from actlab.precision import best_precision
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
@@ -18,6 +21,10 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
 OmegaConf.register_new_resolver("not", operator.not_, replace=True)
+OmegaConf.register_new_resolver("gpu_jobs", gpu_jobs, replace=True)
+OmegaConf.register_new_resolver(
+    "compiling", lambda compile: compile not in (False, None), replace=True
+)
 # Cached: one folder, one config folder and one log per command, however often Hydra asks.
 OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)

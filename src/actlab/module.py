@@ -71,7 +71,8 @@ class Classifier(L.LightningModule):
     lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none;
     `fit_to_run` completes it for the run.
     `channels_last` runs conv layers and image batches in NHWC memory format when training on a
-    CUDA GPU; `compile` runs the model through torch.compile.
+    CUDA GPU; `compile` runs the model through torch.compile, in that mode when it is one
+    (`reduce-overhead`: CUDA graphs).
 
     Given the `input_shape` of one example, the model summary shows each layer's input and output
     sizes and its FLOPs for one example (not with `compile`: that example would compile a graph
@@ -89,7 +90,7 @@ class Classifier(L.LightningModule):
         l1: float = 0.0,
         l2: float = 0.0,
         channels_last: bool = False,
-        compile: bool = False,
+        compile: bool | str = False,
         input_shape: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
@@ -127,7 +128,7 @@ class Classifier(L.LightningModule):
             self.memory_format = torch.channels_last
             self.model.to(memory_format=self.memory_format)
         if self.compile and not self.compiled:
-            self.model.compile()
+            self.model.compile(mode=None if self.compile is True else self.compile)
             self.compiled = True
 
     def on_fit_start(self) -> None:
@@ -142,7 +143,7 @@ class Classifier(L.LightningModule):
             self.device,
             self.trainer.precision,
             channels_last,
-            "on" if self.compile else "off",
+            self.compile if isinstance(self.compile, str) else "on" if self.compile else "off",
             cudnn,
         )
 

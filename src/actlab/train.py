@@ -4,11 +4,13 @@ import json
 import logging
 import math
 import signal
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import hydra
 import lightning as L
+import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from lightning.pytorch.callbacks import ModelCheckpoint
@@ -48,6 +50,19 @@ def launchable(trainer: L.Trainer, cfg: DictConfig, callbacks: list, loggers: li
         log.info("DDP in a local sweep: the job's %d processes are spawned", trainer.num_devices)
         return build(cfg, "trainer", callbacks=callbacks, logger=loggers, strategy="ddp_spawn")
     return trainer
+
+
+@contextmanager
+def placed(cfg: DictConfig) -> Iterator[None]:
+    """With `placement` (a sweep's jobs side by side on the GPUs), hold a GPU's slot while the
+    block runs and train on that GPU; else nothing."""
+    if cfg.placement is None:
+        yield
+        return
+    with build(cfg, "placement").claim() as gpu:
+        if cfg.trainer.accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
+            cfg.trainer.devices = [gpu]
+        yield
 
 
 def train(
@@ -142,7 +157,8 @@ def record_run(cfg: DictConfig, output_dir: Path) -> float:
             resume_from = checkpoint_to_resume(output_dir / "checkpoints")
         else:
             resume_from = None
-        train(cfg, record, again=previous is not None, ckpt_path=resume_from)
+        with placed(cfg):
+            train(cfg, record, again=previous is not None, ckpt_path=resume_from)
     except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
         raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
     except Diverged as diverged:

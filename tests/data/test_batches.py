@@ -19,6 +19,12 @@ def test_an_epoch_visits_every_sample_once_in_batches_of_the_size_asked() -> Non
     assert all(torch.equal(y, b * 2) for b, y in batches)
 
 
+def test_with_drop_last_every_batch_has_one_shape() -> None:
+    x = torch.arange(10)
+    batches = TensorBatches(x, batch_size=4, shuffle=True, drop_last=True)
+    assert len(batches) == 2 and [len(b) for (b,) in batches] == [4, 4]
+
+
 def test_each_epoch_has_a_new_order_and_a_seed_repeats_them() -> None:
     x = torch.arange(100)
     first, again = (TensorBatches(x, batch_size=10, shuffle=True, seed=3) for _ in range(2))

@@ -15,7 +15,7 @@ def test_the_recipe_has_every_switch_of_the_fast_path(compose_run) -> None:
     assert cfg.scheduler.scheduler._target_ == "torch.optim.lr_scheduler.OneCycleLR"
     assert cfg.optimizer.nesterov and cfg.loss.label_smoothing == 0.1
     assert cfg.trainer.accelerator == "gpu" and cfg.trainer.benchmark
-    assert cfg.channels_last and cfg.compile
+    assert cfg.channels_last and cfg.compile == "reduce-overhead" and cfg.data.drop_last
     assert cfg.data.batch_size == 512 and cfg.trainer.max_epochs == 18
 
 

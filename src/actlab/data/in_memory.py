@@ -23,7 +23,8 @@ class InMemoryDataModule(L.LightningDataModule):
     stay uint8), to the device the trainer trains on. Each batch is then augmented (training
     only) and standardised there, with the mean and std of the training part: per channel for
     images, per feature for tables. `augmentation` is the dataset's training augmentation and
-    `augment` whether it is applied.
+    `augment` whether it is applied. With `drop_last`, every training batch has one shape (a last
+    smaller one is left out of each epoch): what a compiled model with CUDA graphs wants.
     """
 
     input_shape: tuple[int, ...]
@@ -37,6 +38,7 @@ class InMemoryDataModule(L.LightningDataModule):
         split_seed: int = 42,
         augment: bool = False,
         augmentation: Augmentation | None = None,
+        drop_last: bool = False,
     ) -> None:
         super().__init__()
         if augment and augmentation is None:
@@ -49,6 +51,7 @@ class InMemoryDataModule(L.LightningDataModule):
         self.val_fraction = val_fraction
         self.split_seed = split_seed
         self.augmentation = augmentation if augment else None
+        self.drop_last = drop_last
         self.splits: dict[str, tuple[Tensor, Tensor]] = {}
         self.mean = self.std = torch.zeros(())
         self.train_batches: TensorBatches | None = None
@@ -97,7 +100,9 @@ class InMemoryDataModule(L.LightningDataModule):
             inputs = self.augmentation(inputs)
         return self.normalise(inputs), *labels
 
-    def _batches(self, split: str, batch_size: int, shuffle: bool = False) -> TensorBatches:
+    def _batches(
+        self, split: str, batch_size: int, shuffle: bool = False, drop_last: bool = False
+    ) -> TensorBatches:
         rank, world_size = (
             (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
         )
@@ -108,10 +113,13 @@ class InMemoryDataModule(L.LightningDataModule):
             seed=torch.initial_seed(),
             rank=rank,
             world_size=world_size,
+            drop_last=drop_last,
         )
 
     def train_dataloader(self) -> TensorBatches:
-        self.train_batches = self._batches("train", self.batch_size, shuffle=True)
+        self.train_batches = self._batches(
+            "train", self.batch_size, shuffle=True, drop_last=self.drop_last
+        )
         if self.shuffle_state is not None:
             self.train_batches.generator.set_state(self.shuffle_state)
         return self.train_batches

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The GPU figures of README "Performance", from one command, in under 8 minutes on one GPU:
+#   bash benchmarks/gpu.sh          # on a machine with a CUDA GPU, from the repository root
+#   bash benchmarks/gpu.sh --toy    # every part at a toy size, on any machine: does it all run?
+# 1. The fast path at batch 128 and 512: ResNet-18 on CIFAR-shaped data, through actlab with each
+#    switch (bf16, channels-last, cuDNN autotuning, torch.compile, CUDA graphs), against the plain
+#    PyTorch loop with the same precision and memory format.
+# 2. A 16-run sweep (LeNet, Fashion-MNIST, 2 epochs, 4 activations x 4 seeds) with 1, 2 and 4 jobs
+#    at once on the GPU (placement=gpus placement.per_gpu=K), against one job after another; start
+#    NVIDIA's MPS daemon first (nvidia-cuda-mps-control -d) for K > 1 to pay.
+# 3. experiment=cifar10_fast's seconds per epoch, on random CIFAR-shaped data (no CIFAR-10 needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-.venv/bin/python}
+if [ "${1:-}" = "--toy" ]; then
+  FAST=(model.width=0.0625 --steps 2 --warmup 1 --train-size 2000)
+  SIZES=(16)
+  SWEEP=(--jobs 1 --per-gpu 1 --per-gpu 2 model.channels=[3,4] model.hidden=[16,8]
+         trainer.max_epochs=1 +trainer.limit_train_batches=3 +trainer.limit_val_batches=1
+         +trainer.limit_test_batches=1 activation=relu,gelu)
+  RECIPE=(model.width=0.0625 --steps 2 --warmup 1 --train-size 2000 --batch-size 16)
+else
+  FAST=(--steps 150 --warmup 30)
+  SIZES=(128 512)
+  SWEEP=(--jobs 4 --per-gpu 1 --per-gpu 2 --per-gpu 4 trainer.max_epochs=2
+         activation=relu,gelu,silu,tanh)
+  RECIPE=(--steps 100 --warmup 40 --batch-size 512)
+fi
+"$PYTHON" -c "import torch, lightning; print('torch', torch.__version__, 'lightning', lightning.__version__, \
+'on', torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU'); import datetime; print(datetime.date.today())"
+ROWS=("all off" "+ bf16-mixed" "+ channels_last" "+ cudnn benchmark (defaults)" "+ compile, CUDA graphs")
+for size in "${SIZES[@]}"; do
+  echo "== 1. the fast path at batch $size"
+  "$PYTHON" benchmarks/fast_path.py "${FAST[@]}" --batch-size "$size" --rows "${ROWS[@]}"
+  ROWS=("+ cudnn benchmark (defaults)" "+ compile, CUDA graphs")   # at 512: the two that matter
+done
+echo "== 2. a sweep of 16 runs with K jobs at once on the GPU"
+"$PYTHON" benchmarks/concurrent_jobs.py data=fashion_mnist model=lenet "${SWEEP[@]}"
+echo "== 3. experiment=cifar10_fast, seconds per epoch of CIFAR-10's 49,000 training images"
+"$PYTHON" benchmarks/fast_path.py experiment=cifar10_fast "${RECIPE[@]}" --rows "+ compile, CUDA graphs"

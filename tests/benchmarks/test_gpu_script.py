@@ -1,0 +1,23 @@
+"""`benchmarks/gpu.sh --toy`: the GPU script runs every part at a toy size (here, on the CPU)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from helpers import REPO
+
+pytestmark = pytest.mark.slow  # each runs a benchmark script whole
+
+
+def test_the_gpu_script_runs_every_part_at_a_toy_size() -> None:
+    env = {**os.environ, "PYTHON": sys.executable}
+    result = subprocess.run(
+        ["bash", str(REPO / "benchmarks" / "gpu.sh"), "--toy"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    for part in ("== 1. the fast path", "== 2. a sweep", "== 3. experiment=cifar10_fast"):
+        assert part in result.stdout
+    assert "actlab + compile, CUDA graphs" in result.stdout
+    assert "placement=gpus, per_gpu=2" in result.stdout
