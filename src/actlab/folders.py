@@ -1,8 +1,8 @@
 """Where a command's run or sweep goes: a folder of its own, claimed when it is made, or the
-folder that it continues (`resume=true`, `ckpt_path`). The `run_folder` and `config_subdir`
-resolvers of `conf/hydra/default.yaml` call this module."""
+folder that it continues (`resume=true`, `ckpt_path`); where in it the command records its config
+and log; and the lock that the command training a run holds on its folder. The `run_folder`,
+`config_subdir` and `log_file` resolvers of `conf/hydra/default.yaml` call this module."""
 
-import itertools
 import logging
 import os
 import sys
@@ -80,14 +80,14 @@ def claim_new_folder(parent: Path) -> Path:
     `_001`, `_002`... after it, so that the names sort in the order the commands started."""
     parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime(STAMP)
-    for number in itertools.count():
-        folder = parent / (f"{stamp}_{number:03d}" if number else stamp)
+    folder, taken = parent / stamp, 0
+    while True:
         try:
             folder.mkdir()
+            return folder
         except FileExistsError:
-            continue
-        return folder
-    raise AssertionError("unreachable")  # itertools.count never ends
+            taken += 1
+            folder = parent / f"{stamp}_{taken:03d}"
 
 
 def config_subdir(output_dir: str) -> str:
