@@ -10,8 +10,8 @@ from helpers import FAST, TINY_MODEL, run_cli
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from actlab.activations.plot import checkpoint_panels
 from actlab.build import build_classifier
+from actlab.cli.plot_activations import checkpoint_panels
 from actlab.errors import CheckpointError
 from actlab.evaluate import evaluate
 from actlab.train import run

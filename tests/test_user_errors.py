@@ -10,7 +10,9 @@ from test_checks import EVERY_GROUP, MESSAGES
 from test_safe_checkpoints import Payload
 from torch import nn
 
-from actlab import evaluate, train
+from actlab import train
+from actlab.cli import evaluate as eval_cli
+from actlab.cli import train as train_cli
 from actlab.data.synthetic import write_mnist_files
 
 MLP = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
@@ -128,7 +130,7 @@ def test_each_bad_input_is_answered_by_its_message_alone(workdir: Path, case: st
     args, message = BAD_INPUTS[case]
     if case == "a GPU experiment on a CPU" and torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
-    result = run_in_process(train.main, *args, cwd=workdir)
+    result = run_in_process(train_cli.main, *args, cwd=workdir)
     assert result.returncode == 1
     assert message in answers(result)
     assert "Traceback" not in answers(result)
@@ -139,7 +141,7 @@ def test_each_bad_input_is_answered_by_its_message_alone(workdir: Path, case: st
 @pytest.mark.parametrize("case", sorted(EVAL_BAD_INPUTS))
 def test_each_bad_input_of_eval_is_answered_by_its_message_alone(workdir, case) -> None:
     args, message = EVAL_BAD_INPUTS[case]
-    result = run_in_process(evaluate.main, *args, cwd=workdir)
+    result = run_in_process(eval_cli.main, *args, cwd=workdir)
     assert result.returncode == 1
     assert f"Error: {message}" in result.stderr or message in answers(result)
     assert "Traceback" not in answers(result)
@@ -151,7 +153,7 @@ def test_the_tests_try_at_least_sixty_bad_inputs() -> None:
 
 def test_hydra_full_error_shows_the_traceback(workdir, monkeypatch) -> None:
     monkeypatch.setenv("HYDRA_FULL_ERROR", "1")
-    result = run_in_process(train.main, *MLP, "optimizer.lr=-1", cwd=workdir)
+    result = run_in_process(train_cli.main, *MLP, "optimizer.lr=-1", cwd=workdir)
     assert result.returncode == 1
     assert "Traceback" in result.stderr and "ConfigError: optimizer.lr=-1" in result.stderr
 
@@ -161,7 +163,7 @@ def test_a_bug_keeps_its_traceback(workdir, monkeypatch) -> None:
         raise RuntimeError("a bug, not the user's mistake")
 
     monkeypatch.setattr(train, "check_config", broken)
-    result = run_in_process(train.main, *MLP, cwd=workdir)
+    result = run_in_process(train_cli.main, *MLP, cwd=workdir)
     assert result.returncode == 1
     assert "Traceback" in result.stderr
     assert "RuntimeError: a bug, not the user's mistake" in result.stderr

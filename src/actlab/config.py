@@ -1,17 +1,18 @@
-"""The config layer: where the config folder is, and the resolvers its files call.
+"""The config layer: where the config folder is, the resolvers its files call, and the config a
+run was composed with.
 
 Whatever composes a config takes `CONFIG_DIR` from here, and importing this module registers the
 resolvers (`${best_precision:...}`, `${not:...}`, `${compiling:...}`, `${gpu_jobs:...}`,
-`${run_folder:...}`,
-`${config_subdir:...}`, `${log_file:...}`): no entry point works only because another module
-was imported first.
+`${run_folder:...}`, `${config_subdir:...}`, `${log_file:...}`): no entry point works only
+because another module was imported first.
 """
 
 import operator
 from pathlib import Path
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
+from actlab.errors import CheckpointError
 from actlab.folders import config_subdir, log_file, run_folder
 from actlab.placement import gpu_jobs
 from actlab.precision import best_precision
@@ -22,10 +23,21 @@ CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
 OmegaConf.register_new_resolver("not", operator.not_, replace=True)
 OmegaConf.register_new_resolver("gpu_jobs", gpu_jobs, replace=True)
-OmegaConf.register_new_resolver(
-    "compiling", lambda compile: compile not in (False, None), replace=True
-)
+OmegaConf.register_new_resolver("compiling", lambda mode: mode not in (False, None), replace=True)
 # Cached: one folder, one config folder and one log per command, however often Hydra asks.
 OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("log_file", log_file, replace=True, use_cache=True)
+
+
+def run_config(ckpt_path: Path) -> DictConfig:
+    """The composed config of the run that wrote `ckpt_path` (<run dir>/checkpoints/*.ckpt)."""
+    if not ckpt_path.is_file():
+        raise CheckpointError(f"ckpt_path={ckpt_path} is not a file")
+    config = ckpt_path.resolve().parent.parent / ".hydra" / "config.yaml"
+    if not config.is_file():
+        raise CheckpointError(
+            f"no run config at {config}: ckpt_path must be a checkpoint inside a run directory "
+            "(<run dir>/checkpoints/*.ckpt) that holds its .hydra/config.yaml"
+        )
+    return OmegaConf.load(config)

@@ -10,7 +10,8 @@ from helpers import FAST, TINY_MODEL, run_cli
 from torch import nn
 
 from actlab.activations.adaptive import AReLU
-from actlab.activations.plot import Z, checkpoint_panels, config_panels, draw
+from actlab.activations.plot import Z, draw
+from actlab.cli.plot_activations import checkpoint_panels, config_panels
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -33,7 +34,7 @@ def test_each_panel_draws_the_function_and_its_derivative() -> None:
 
 @pytest.mark.slow
 def test_the_command_draws_every_option_and_names_unknown_ones(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "actlab.activations.plot"]
+    command = [sys.executable, "-m", "actlab.cli.plot_activations"]
     done = subprocess.run([*command, "--out", str(tmp_path / "all.png")], capture_output=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "all.png").read_bytes().startswith(PNG)

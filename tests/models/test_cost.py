@@ -2,8 +2,9 @@
 
 from torch import nn
 
+from actlab.cli.model_cost import cost_table
 from actlab.config import CONFIG_DIR
-from actlab.models.cost import cost_table, model_cost
+from actlab.models.cost import model_cost
 
 
 def test_model_cost_counts_parameters_and_multiply_accumulates() -> None:
@@ -18,6 +19,6 @@ def test_the_readme_table_matches_every_models_measured_cost() -> None:
     rows = cost_table()
     assert len(rows) >= 7
     missing = [row for row in rows if row not in readme]
-    assert not missing, "README.md is out of date; `python -m actlab.models.cost` prints:\n" + (
+    assert not missing, "README.md is out of date; `actlab-model-cost` prints:\n" + (
         "\n".join(missing)
     )

@@ -17,7 +17,10 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def report(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "actlab.report", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "actlab.cli.report", *args],
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

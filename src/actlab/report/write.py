@@ -1,6 +1,5 @@
-"""`actlab-report SWEEP_DIR [SWEEP_DIR ...]`: the report of one sweep, or several side by side."""
+"""The report's files: report.csv, report.md and the plots, of one sweep or several side by side."""
 
-import argparse
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -37,20 +36,3 @@ def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
     write_text_atomically(out / "report.csv", runs.to_csv(index=False))
     write_text_atomically(out / "report.md", report_markdown(runs, axes, plots))
     return [out / "report.csv", out / "report.md", *(out / plot for plot in plots)]
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line and write the report."""
-    parser = argparse.ArgumentParser(prog="actlab-report", description=__doc__)
-    parser.add_argument("sweep_dirs", nargs="+", type=Path, help="multirun directories")
-    parser.add_argument(
-        "--out", type=Path, help="where to write (default: the sweep directory, if only one)"
-    )
-    args = parser.parse_args(argv)
-    missing = [str(path) for path in args.sweep_dirs if not path.is_dir()]
-    if missing:
-        parser.error(f"not a directory: {', '.join(missing)}")
-    if args.out is None and len(args.sweep_dirs) > 1:
-        parser.error("several sweeps: name the folder for their joint report with --out")
-    for path in write_report(args.sweep_dirs, args.out or args.sweep_dirs[0]):
-        print(path)
