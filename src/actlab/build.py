@@ -16,6 +16,7 @@ from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from actlab.activations.registry import adopt
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.errors import ConfigError, UserError
 from actlab.models.shapes import materialize
@@ -105,6 +106,7 @@ def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int)
     """The model of `cfg` with its activation at every site, for inputs of `input_shape`,
     initialised by its `init`, its lazy modules already sized."""
     activation = build(cfg, "activation")
+    adopt(activation())  # a class of the user's own is an activation wherever actlab looks
     model = build(
         cfg, "model", input_shape=input_shape, num_classes=num_classes, activation=activation
     )

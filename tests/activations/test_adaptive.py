@@ -10,7 +10,7 @@ from torch import nn
 
 from actlab.activations import activation_parameters
 from actlab.activations.adaptive import AdaptiveActivation
-from actlab.activations.sites import activation_sites, adaptive_sites
+from actlab.activations.sites import activation_sites, learnable_sites
 from actlab.models.shapes import materialize
 
 ADAPTIVE = ["asigmoid", "atanh", "arelu", "adaptive_mix", "fixed_mix"]
@@ -201,12 +201,12 @@ def test_learned_values_name_each_site_value_as_s2_does() -> None:
     assert list(activation_factory("arelu")().learned_values()) == ["a", "b", "c", "d"]
 
 
-def test_adaptive_sites_leave_out_the_components_of_a_mixture() -> None:
+def test_learnable_sites_leave_out_the_components_of_a_mixture() -> None:
     factory = activation_factory("adaptive_mix")
-    model = nn.Sequential(nn.Linear(3, 3), factory(), nn.Linear(3, 3), factory())
-    sites = adaptive_sites(model)
-    assert list(sites) == ["1", "3"]
-    assert all(isinstance(site, AdaptiveActivation) for site in sites.values())
+    model = nn.Sequential(nn.Linear(3, 3), factory(), nn.Linear(3, 3), factory(), nn.PReLU())
+    sites = learnable_sites(model)
+    assert list(sites) == ["1", "3", "4"]  # the mixtures, not their Tanh, Sigmoid, ReLU; PReLU
+    assert all(isinstance(site, AdaptiveActivation) for site in list(sites.values())[:2])
 
 
 def test_activation_sites_are_every_activation_module_once() -> None:

@@ -70,11 +70,20 @@ def test_per_channel_values_are_created_before_training(compose_run, data_dir, t
     ]
 
 
-def test_a_run_without_adaptive_activations_writes_no_csv(compose_run, tmp_path) -> None:
+def test_a_run_without_learnable_activations_writes_no_csv(compose_run, tmp_path) -> None:
+    run(
+        compose_run("data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "activation=gelu")
+    )
+    assert (tmp_path / "run" / "metrics.json").exists()
+    assert not (tmp_path / "run" / "adaptive_params.csv").exists()
+
+
+def test_prelu_slopes_are_logged_per_layer_too(compose_run, tmp_path) -> None:
     run(
         compose_run(
             "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "activation=prelu"
         )
     )
-    assert (tmp_path / "run" / "metrics.json").exists()
-    assert not (tmp_path / "run" / "adaptive_params.csv").exists()
+    rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
+    assert [row["layer"] for row in rows] == ["2", "5"]  # after each of the two hidden layers
+    assert all(float(row["weight"]) != 0.25 for row in rows)  # learned from PReLU's 0.25

@@ -11,11 +11,9 @@ from collections.abc import Callable
 from torch import nn
 
 from actlab.activations.adaptive import AdaptiveActivation
+from actlab.activations.registry import is_learnable
 
 ActivationFactory = Callable[[], nn.Module]
-
-LEARNABLE_ACTIVATIONS = (AdaptiveActivation, nn.PReLU)
-"""Activations whose parameters are the activation's own, not the model's weights."""
 
 
 def activation_parameters(model: nn.Module) -> list[nn.Parameter]:
@@ -23,10 +21,10 @@ def activation_parameters(model: nn.Module) -> list[nn.Parameter]:
     found = {
         id(param): param
         for module in model.modules()
-        if isinstance(module, LEARNABLE_ACTIVATIONS)
+        if is_learnable(module)
         for param in module.parameters()
     }
     return list(found.values())
 
 
-__all__ = ["LEARNABLE_ACTIVATIONS", "ActivationFactory", "activation_parameters"]
+__all__ = ["ActivationFactory", "AdaptiveActivation", "activation_parameters"]

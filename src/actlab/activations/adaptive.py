@@ -14,12 +14,14 @@ from torch import Tensor, nn
 from torch.nn.modules.lazy import LazyModuleMixin
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 
+from actlab.activations.registry import register
 from actlab.errors import ConfigError
 
 Granularity = Literal["layer", "channel"]
 GRANULARITIES: tuple[Granularity, ...] = ("layer", "channel")
 
 
+@register(learnable=True)
 class AdaptiveActivation(LazyModuleMixin, nn.Module):
     """An activation with learned values, named and started as in `initial`.
 

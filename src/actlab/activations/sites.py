@@ -1,13 +1,8 @@
-"""Where a model's activations are: the modules its activation factory built, by name."""
+"""Where a model's activations are: the modules of the registered activation classes, by name."""
 
 from torch import nn
 
-from actlab.activations.adaptive import AdaptiveActivation
-
-
-def is_activation(module: nn.Module) -> bool:
-    """PyTorch's activation modules (torch.nn.modules.activation) and actlab's adaptive ones."""
-    return isinstance(module, AdaptiveActivation) or type(module).__module__ == nn.ReLU.__module__
+from actlab.activations.registry import is_activation, is_learnable
 
 
 def activation_sites(model: nn.Module) -> dict[str, nn.Module]:
@@ -21,10 +16,7 @@ def activation_sites(model: nn.Module) -> dict[str, nn.Module]:
     return sites
 
 
-def adaptive_sites(model: nn.Module) -> dict[str, AdaptiveActivation]:
-    """The adaptive activations among `model`'s sites."""
-    return {
-        name: site
-        for name, site in activation_sites(model).items()
-        if isinstance(site, AdaptiveActivation)
-    }
+def learnable_sites(model: nn.Module) -> dict[str, nn.Module]:
+    """The learnable activations among `model`'s sites: the adaptive ones, PReLU, and any
+    registered as learnable."""
+    return {name: site for name, site in activation_sites(model).items() if is_learnable(site)}

@@ -1,4 +1,4 @@
-"""The learned values of adaptive activations, per layer: S2's Tables 3 and 4, and their curves."""
+"""The learned values of learnable activations, per layer: S2's Tables 3 and 4, and their curves."""
 
 import csv
 import io
@@ -6,16 +6,18 @@ from pathlib import Path
 
 import lightning as L
 
-from actlab.activations.sites import adaptive_sites
+from actlab.activations.registry import learned_values
+from actlab.activations.sites import learnable_sites
 from actlab.atomic import write_text_atomically
 
 
 class AdaptiveParams(L.Callback):
-    """Logs every adaptive activation's values (a, b, c, d; a mixture's X, Y, Z) per layer.
+    """Logs every learnable activation's values (a, b, c, d; a mixture's X, Y, Z; PReLU's weight;
+    a registered class's parameters) per layer.
 
     To the loggers as scalars `adaptive/<layer>/<name>`, at the start of training and after every
     epoch; at the end of fit (or of a failed fit) to the CSV at `path`, one row per layer. Per-
-    channel values are reported as their mean over channels. Runs without adaptive activations
+    channel values are reported as their mean over channels. Runs without learnable activations
     write nothing.
     """
 
@@ -25,7 +27,7 @@ class AdaptiveParams(L.Callback):
     def values(self, pl_module: L.LightningModule) -> dict[str, dict[str, float]]:
         """Each layer's values, by layer name."""
         return {
-            layer: site.learned_values() for layer, site in adaptive_sites(pl_module.model).items()
+            layer: learned_values(site) for layer, site in learnable_sites(pl_module.model).items()
         }
 
     def log_values(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:

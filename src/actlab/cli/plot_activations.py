@@ -9,8 +9,9 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import get_class, instantiate
 from torch import nn
 
-from actlab.activations import LEARNABLE_ACTIVATIONS, ActivationFactory
+from actlab.activations import ActivationFactory
 from actlab.activations.plot import draw
+from actlab.activations.sites import learnable_sites
 from actlab.build import build_model
 from actlab.checkpoints import load_checkpoint
 from actlab.config import CONFIG_DIR, run_config
@@ -38,8 +39,7 @@ def checkpoint_panels(ckpt_path: Path) -> dict[str, list[tuple[str, nn.Module]]]
     starts = dict(start.named_modules())
     return {
         name: [("learned", site), ("start", starts[name])]
-        for name, site in model.named_modules()
-        if isinstance(site, LEARNABLE_ACTIVATIONS)
+        for name, site in learnable_sites(model).items()
     }
 
 

@@ -4,22 +4,17 @@ from functools import partial
 
 from torch import Tensor, nn
 
-GAINS: dict[type[nn.Module], str] = {
-    nn.ReLU: "relu",
-    nn.LeakyReLU: "leaky_relu",
-    nn.Tanh: "tanh",
-    nn.Sigmoid: "sigmoid",
-    nn.SELU: "selu",
-}
-"""Activations whose gain PyTorch knows (`torch.nn.init.calculate_gain`), by its name for them."""
+from actlab.activations.registry import kind_of
 
 LAYERS = (nn.modules.conv._ConvNd, nn.Linear)
 """The layers whose weights an initialisation sets; norm layers and activations keep their own."""
 
 
 def nonlinearity_of(activation: nn.Module) -> dict[str, float | str]:
-    """Kaiming's `nonlinearity` (and `a`) for `activation`, or nothing where PyTorch has no gain."""
-    name = GAINS.get(type(activation))
+    """Kaiming's `nonlinearity` (and `a`) for `activation`, or nothing where PyTorch has no gain
+    for it (the activation registry says which)."""
+    kind = kind_of(activation)
+    name = None if kind is None else kind.gain
     if name is None:
         return {}
     if isinstance(activation, nn.LeakyReLU):
