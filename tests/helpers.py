@@ -50,7 +50,7 @@ TINY_MODEL = {
     "lenet": ["model.channels=[3,4]", "model.hidden=[16,8]"],
     "mlp": ["model.hidden=[16,8]"],
     "resnet": ["model.width=0.0625"],
-    "s4_cnn": ["model.channels=[4,8]", "model.hidden=16"],
+    "keras_cnn": ["model.channels=[4,8]", "model.hidden=16"],
 }
 """Overrides that make each model of the group tiny."""
 

@@ -12,7 +12,16 @@ from actlab.config import CONFIG_DIR
 from actlab.train import run
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
-GROUPS = ["data", "model", "optimizer", "scheduler", "regularization", "trainer", "experiment"]
+GROUPS = [
+    "data",
+    "model",
+    "optimizer",
+    "scheduler",
+    "regularization",
+    "trainer",
+    "experiment",
+    "study",
+]
 
 PLATEAU = (
     "scheduler=plateau steps on val/loss, but trainer.limit_val_batches=0 turns validation off; "

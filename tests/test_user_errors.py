@@ -34,7 +34,7 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
     "corrupt data": ([*LENET, "paths.data_dir=corrupt"], "MNIST files in"),
     "image model, tabular data": ([*MLP, "model=lenet"], "model=lenet takes 3-dimensional"),
     "experiment for another dataset": (
-        ["experiment=s4_mnist_cnn_activations", "data=breast_cancer", *FAST],
+        ["study=s4_mnist_cnn_activations", "data=breast_cancer", *FAST],
         "Models that fit data=breast_cancer: mlp",
     ),
     "a GPU experiment on a CPU": (

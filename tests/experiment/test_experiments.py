@@ -1,4 +1,4 @@
-"""Every `experiment=` config: it composes, its sweep expands to the study's grid, each job of the
+"""Every `experiment=` and `study=` config: it composes, its sweep expands to the study's grid, each job of the
 grid builds its model (nothing trains), and it takes `data=fashion_mnist`."""
 
 import itertools
@@ -12,19 +12,23 @@ from torch import nn
 from actlab.build import build_model
 from actlab.config import CONFIG_DIR
 
-EXPERIMENTS = sorted(path.stem for path in (CONFIG_DIR / "experiment").glob("*.yaml"))
+EXPERIMENTS = sorted(
+    f"{group}={path.stem}"
+    for group in ("experiment", "study")
+    for path in (CONFIG_DIR / group).glob("*.yaml")
+)
 
 JOBS = {
-    "breast_cancer_activations": 12,
-    "cifar10_fast": 1,
-    "s1_mnist_convnet_activations": 4,
-    "s2_cifar10_adaptive": 40,
-    "s3_breast_cancer_schedulers": 4,
-    "s3_mnist_activations": 5,
-    "s3_mnist_init": 4,
-    "s3_mnist_optimizers": 4,
-    "s3_mnist_regularization": 5,
-    "s4_mnist_cnn_activations": 6,
+    "experiment=breast_cancer_activations": 12,
+    "experiment=cifar10_fast": 1,
+    "study=s1_mnist_convnet_activations": 4,
+    "study=s2_cifar10_adaptive": 40,
+    "study=s3_breast_cancer_schedulers": 4,
+    "study=s3_mnist_activations": 5,
+    "study=s3_mnist_init": 4,
+    "study=s3_mnist_optimizers": 4,
+    "study=s3_mnist_regularization": 5,
+    "study=s4_mnist_cnn_activations": 6,
 }
 """Runs in each study's grid (S2: 8 activations x 5 networks)."""
 
@@ -48,7 +52,7 @@ def test_every_experiment_is_listed_here() -> None:
 @pytest.mark.parametrize("data", [None, pytest.param("fashion_mnist", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_each_job_of_the_grid_composes_and_builds(compose_run, name: str, data: str) -> None:
-    chosen = [f"experiment={name}", *([f"data={data}"] if data else [])]
+    chosen = [name, *([f"data={data}"] if data else [])]
     jobs = sweep_jobs(compose_run, *chosen)
     assert len(jobs) == JOBS[name]
     runs = set()
@@ -65,8 +69,8 @@ def test_each_job_of_the_grid_composes_and_builds(compose_run, name: str, data: 
     assert len(runs) == len(jobs), "two jobs of the grid would train the same run"
 
 
-def job(compose_run, experiment: str, arm: str):
-    return compose_run(f"experiment={experiment}", f"+experiment/{experiment}={arm}")
+def job(compose_run, study: str, arm: str):
+    return compose_run(f"study={study}", f"+study/{study}={arm}")
 
 
 def test_s1_protocol(compose_run) -> None:

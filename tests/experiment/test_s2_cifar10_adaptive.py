@@ -1,4 +1,4 @@
-"""`experiment=s2_cifar10_adaptive`: S2's activation x model grid on CIFAR-10."""
+"""`study=s2_cifar10_adaptive`: S2's activation x model grid on CIFAR-10."""
 
 import csv
 import json
@@ -14,7 +14,7 @@ S2_ACTIVATIONS = "sigmoid,asigmoid,tanh,atanh,relu,arelu,adaptive_mix,fixed_mix"
 
 
 def test_the_grid_is_s2s_and_every_option_in_it_exists(compose_run) -> None:
-    cfg = compose_run("experiment=s2_cifar10_adaptive")
+    cfg = compose_run("study=s2_cifar10_adaptive")
     grid = cfg.hydra.sweeper.params
     assert grid.activation == S2_ACTIVATIONS
     assert set(grid.model.split(",")) == {"alexnet", "lenet", "googlenet", "resnet50", "densenet"}
@@ -24,7 +24,7 @@ def test_the_grid_is_s2s_and_every_option_in_it_exists(compose_run) -> None:
 
 
 def test_the_protocol_is_s2s(compose_run) -> None:
-    cfg = compose_run("experiment=s2_cifar10_adaptive", "model=resnet50")
+    cfg = compose_run("study=s2_cifar10_adaptive", "model=resnet50")
     assert cfg.data._target_.endswith("CIFAR10DataModule")
     assert cfg.optimizer._target_ == "torch.optim.SGD"
     assert OmegaConf.to_container(cfg.monitor) == {"metric": "val/precision", "mode": "max"}
@@ -36,7 +36,7 @@ def test_one_job_of_the_grid_runs_and_reports_macro_precision(
     compose_run, cifar_dir: Path, tmp_path: Path
 ) -> None:
     cfg = compose_run(
-        "experiment=s2_cifar10_adaptive", "model=lenet", *TINY_MODEL["lenet"], *FAST,
+        "study=s2_cifar10_adaptive", "model=lenet", *TINY_MODEL["lenet"], *FAST,
         "activation=adaptive_mix", "data.batch_size=16", "trainer.max_epochs=1",
     )  # fmt: skip
     objective = run(cfg)

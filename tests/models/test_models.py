@@ -98,12 +98,12 @@ def test_mlp_takes_tabular_features() -> None:
     assert sum(isinstance(m, nn.BatchNorm1d) for m in model) == 2
 
 
-def test_s4_cnn_matches_the_keras_mnist_cnn() -> None:
+def test_keras_cnn_matches_the_keras_mnist_cnn() -> None:
     """Keras's MNIST CNN, as S4 trains it, has 1,199,882 parameters on 1x28x28 inputs."""
-    model = build("s4_cnn", "relu", (1, 28, 28), "channels=[32,64]", "hidden=128")
+    model = build("keras_cnn", "relu", (1, 28, 28), "channels=[32,64]", "hidden=128")
     assert sum(p.numel() for p in model.parameters()) == 1_199_882
     assert [m.p for m in model.modules() if isinstance(m, nn.Dropout)] == [0.25, 0.5]
-    with_norm = build("s4_cnn", "relu", (1, 28, 28), "batch_norm=true")
+    with_norm = build("keras_cnn", "relu", (1, 28, 28), "batch_norm=true")
     norms = [type(m) for m in with_norm.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     assert norms == [nn.BatchNorm2d, nn.BatchNorm2d, nn.BatchNorm1d]
 

@@ -10,7 +10,7 @@ from actlab.activations import ActivationFactory
 from actlab.models.shapes import output_features
 
 
-class S4CNN(nn.Module):
+class KerasCNN(nn.Module):
     """Conv3x3 layers ('valid' padding) each followed by the activation, one MaxPool2d(2), Dropout,
     then Flatten -> Linear -> activation -> Dropout -> Linear.
 
