@@ -1,5 +1,5 @@
-"""Every `experiment=` and `study=` config: it composes, its sweep expands to the study's grid, each job of the
-grid builds its model (nothing trains), and it takes `data=fashion_mnist`."""
+"""Every `experiment=` and `study=` config: it composes, its sweep expands to the study's grid,
+each job of the grid builds its model (nothing trains), and it takes `data=fashion_mnist`."""
 
 import itertools
 
