@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU figures of README "Performance", from one command, in under 8 minutes on one GPU:
+# The GPU figures of docs/performance.md, from one command, in under 8 minutes on one GPU:
 #   bash benchmarks/gpu.sh          # on a machine with a CUDA GPU, from the repository root
 #   bash benchmarks/gpu.sh --toy    # every part at a toy size, on any machine: does it all run?
 # 1. The fast path at batch 128 and 512: ResNet-18 on CIFAR-shaped data, through actlab with each

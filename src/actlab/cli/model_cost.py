@@ -1,4 +1,4 @@
-"""`actlab-model-cost`: the README's table of what the models cost, every option of the `model`
+"""`actlab-model-cost`: the table of what the models cost (docs/config-groups.md), every option of the `model`
 group at its defaults and a few variants, for 3x32x32 input and 10 classes."""
 
 from functools import partial

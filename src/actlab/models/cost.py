@@ -1,5 +1,5 @@
 """What a model costs: parameters, and multiply-accumulates per input image (`actlab-model-cost`
-prints the README's table of them)."""
+prints the docs' table of them)."""
 
 import torch
 from torch import nn
