@@ -1,5 +1,5 @@
-"""`actlab-model-cost`: the table of what the models cost (docs/config-groups.md), every option of the `model`
-group at its defaults and a few variants, for 3x32x32 input and 10 classes."""
+"""`actlab-model-cost`: the table of what the models cost (docs/config-groups.md), every option
+of the `model` group at its defaults and a few variants, for 3x32x32 input and 10 classes."""
 
 from functools import partial
 
