@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import FAST, TINY_MODEL, run_in_process
+from helpers import FAST, REPO, TINY_MODEL, run_in_process
 from test_checks import EVERY_GROUP, MESSAGES
 from test_safe_checkpoints import Payload
 from torch import nn
@@ -147,8 +147,11 @@ def test_each_bad_input_of_eval_is_answered_by_its_message_alone(workdir, case) 
     assert "Traceback" not in answers(result)
 
 
-def test_the_tests_try_at_least_sixty_bad_inputs() -> None:
-    assert len(BAD_INPUTS) + len(EVAL_BAD_INPUTS) >= 60
+def test_the_docs_count_the_bad_inputs_tried() -> None:
+    count = len(BAD_INPUTS) + len(EVAL_BAD_INPUTS)
+    assert count >= 60
+    assert f"({count}, each one a case" in (REPO / "docs" / "reliability.md").read_text()
+    assert f"The tests try {count} such mistakes" in (REPO / "docs" / "running.md").read_text()
 
 
 def test_hydra_full_error_shows_the_traceback(workdir, monkeypatch) -> None:
