@@ -182,7 +182,7 @@ class Classifier(L.LightningModule):
         loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
             # Not prog_bar: Lightning reads those from the device after every step (the progress
-            # bar callback shows it, read once per new value).
+            # bar callback shows it, read at logging steps).
             self.log("train/loss_step", loss, on_step=True, on_epoch=False)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
