@@ -43,7 +43,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         data, source = fashion_mnist(Path(folder))
         data.setup("fit")
-        mean, std = data.mean.flatten().tolist(), data.std.flatten().tolist()
+        # The same standardisation, in ToTensor's units (pixels / 255).
+        mean, std = ((values / 255).flatten().tolist() for values in data.scaling.buffers())
         tutorial = transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean, std)])
         dataset = FashionMNIST(folder, train=True, transform=tutorial)
         contenders = {

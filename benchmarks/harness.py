@@ -150,7 +150,7 @@ def plain_loop_seconds(
     them on a GPU."""
     data.setup("fit")
     x, y = (tensor.to(device) for tensor in data.splits["train"])
-    mean, std = data.mean.to(device), data.std.to(device)
+    shift, scale = data.scaling.shift.to(device), data.scaling.scale.to(device)
     model = build_model(cfg, data.input_shape, data.num_classes).to(device)
     optimizer = instantiate(cfg.optimizer)(model.parameters())
     gpu = device.type == "cuda"
@@ -170,7 +170,7 @@ def plain_loop_seconds(
             inputs = x[index]
             if data.augmentation is not None:
                 inputs = data.augmentation(inputs)
-            inputs = (inputs.float() - mean) / std
+            inputs = (inputs.float() - shift) / scale
             if layout:
                 inputs = inputs.contiguous(memory_format=layout)
             with autocast:

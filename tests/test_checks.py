@@ -52,6 +52,23 @@ MESSAGES = {
     bad: f"{shown} is not allowed: it must be {allowed}" for bad, (shown, allowed) in BAD.items()
 }
 MESSAGES["scheduler=plateau +trainer.limit_val_batches=0"] = PLATEAU
+MESSAGES["test_weights=final"] = "test_weights='final' is not allowed: it must be one of best, last"
+MESSAGES["data.validation=none"] = (
+    "monitor.metric=val/acc is a validation metric, but data.validation=none turns validation "
+    "off; monitor a training one (monitor.metric=train/loss monitor.mode=min) or validate "
+    "(data.validation=split or test)"
+)
+MESSAGES["data.validation=val"] = (
+    "data.validation='val' is not one of split (a stratified val_fraction of the training data); "
+    "test (the test set, the training data whole); none (nothing, the training data whole)"
+)
+MESSAGES["data/scaling=normalize data.scaling.std=0"] = (
+    "data.scaling.std=0 is not allowed: every std must be > 0"
+)
+MESSAGES["data/scaling=normalize data.scaling.mean=[0.1,0.2]"] = (
+    "data.scaling.mean=[0.1, 0.2] does not fit inputs of 30 channels: give one value, or one "
+    "per channel"
+)
 
 
 @pytest.mark.parametrize("overrides", list(MESSAGES))
@@ -117,6 +134,7 @@ def test_an_override_of_a_key_that_does_not_exist_is_refused(tmp_path) -> None:
 
 EVERY_GROUP = [
     *sorted(path.name for path in CONFIG_DIR.iterdir() if path.is_dir() and path.name != "hydra"),
+    "data/scaling",
     "hydra/launcher",
 ]
 

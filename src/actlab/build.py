@@ -30,6 +30,8 @@ def build(cfg: DictConfig, key: str, **kwargs: Any) -> Any:
     try:
         built = instantiate(node, **kwargs)
     except InstantiationException as error:
+        if isinstance(error.__cause__, UserError):  # it says what is wrong
+            raise error.__cause__ from None
         mistake = config_mistake(node, key, error, kwargs)
         if mistake is None:
             raise
@@ -57,7 +59,7 @@ def config_mistake(
     when the error is not the config's."""
     cause = error.__cause__
     target = node.get("_target_") if isinstance(node, DictConfig) else None
-    if target is None or isinstance(cause, UserError):  # a user error says what is wrong
+    if target is None:
         return None
     if isinstance(cause, ImportError) and str(error).startswith("Error locating target"):
         try:

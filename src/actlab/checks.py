@@ -81,10 +81,50 @@ COMPILE_MODES = (
 )
 """What `compile` takes: off, on (torch.compile's default mode), or a mode of torch.compile."""
 
+TEST_WEIGHTS = ("best", "last")
+"""What `test_weights` takes: the monitored metric's best epoch, or the final weights."""
+
+
+def validates(cfg: DictConfig) -> bool:
+    """Whether the run evaluates anything at its epochs' ends (val/* metrics)."""
+    return (
+        OmegaConf.select(cfg, "data.validation", default="split") != "none"
+        and OmegaConf.select(cfg, "trainer.limit_val_batches") != 0
+    )
+
+
+def check_protocol(cfg: DictConfig) -> None:
+    """Raise `ConfigError` for a protocol that cannot run: `test_weights` not one of
+    `TEST_WEIGHTS`, or a validation metric to monitor (or a plateau schedule) without validation."""
+    if OmegaConf.select(cfg, "test_weights") not in TEST_WEIGHTS:
+        raise ConfigError(
+            f"test_weights={cfg.test_weights!r} is not allowed: it must be one of "
+            + ", ".join(TEST_WEIGHTS)
+        )
+    if validates(cfg):
+        return
+    off = (
+        "data.validation=none"
+        if OmegaConf.select(cfg, "data.validation") == "none"
+        else "trainer.limit_val_batches=0"
+    )
+    scheduler = OmegaConf.select(cfg, "scheduler.scheduler._target_", default=None)
+    if scheduler == PLATEAU:
+        raise ConfigError(
+            f"scheduler=plateau steps on {cfg.scheduler.monitor}, but {off} turns validation "
+            "off; validate, or choose a scheduler that needs no validation metric"
+        )
+    if str(cfg.monitor.metric).startswith("val/"):
+        raise ConfigError(
+            f"monitor.metric={cfg.monitor.metric} is a validation metric, but {off} turns "
+            "validation off; monitor a training one (monitor.metric=train/loss monitor.mode=min) "
+            "or validate (data.validation=split or test)"
+        )
+
 
 def check_config(cfg: DictConfig) -> None:
     """Raise `ConfigError` for the first value of `cfg` outside its `RANGES`, for a `compile`
-    that is not one of `COMPILE_MODES`, or for a plateau schedule in a run without validation."""
+    that is not one of `COMPILE_MODES`, or for a protocol that cannot run (`check_protocol`)."""
     for key, allowed in RANGES.items():
         node = OmegaConf.select(cfg, key, default=None)
         if node is not None and not allowed.allows(node):
@@ -94,13 +134,7 @@ def check_config(cfg: DictConfig) -> None:
             f"compile={cfg.compile!r} is not allowed: it must be one of "
             + ", ".join(str(mode).lower() for mode in COMPILE_MODES)
         )
-    scheduler = OmegaConf.select(cfg, "scheduler.scheduler._target_", default=None)
-    if scheduler == PLATEAU and OmegaConf.select(cfg, "trainer.limit_val_batches") == 0:
-        monitor = cfg.scheduler.monitor
-        raise ConfigError(
-            f"scheduler=plateau steps on {monitor}, but trainer.limit_val_batches=0 turns "
-            "validation off; validate, or choose a scheduler that needs no validation metric"
-        )
+    check_protocol(cfg)
 
 
 def check_accelerator(cfg: DictConfig) -> None:

@@ -29,8 +29,9 @@ class DropMessages(logging.Filter):
 
 def quiet_third_parties() -> None:
     """Silence, narrowly by message and module, what other packages print at the defaults that
-    says nothing about the run: Lightning's advertisement of its cloud logger, and Lightning's
-    own use of an API that torch deprecated (a warning to Lightning's developers, not to us)."""
+    says nothing about the run: Lightning's advertisement of its cloud logger, Lightning's own use
+    of an API that torch deprecated (a warning to Lightning's developers, not to us), and its
+    note that there is nothing to validate, which data.validation=none asks for."""
     rank_zero = logging.getLogger("lightning.pytorch.utilities.rank_zero")
     if not any(isinstance(existing, DropMessages) for existing in rank_zero.filters):
         rank_zero.addFilter(DropMessages("💡 Tip: For seamless cloud logging"))
@@ -38,6 +39,11 @@ def quiet_third_parties() -> None:
         "ignore",
         message=r".*isinstance\(treespec, LeafSpec\)",
         module=r"lightning\.pytorch\.utilities\._pytree",
+    )
+    warnings.filterwarnings(
+        "ignore",
+        message=r"Total length of `list` across ranks is zero",
+        module=r"lightning\.pytorch\.utilities\.data",
     )
 
 

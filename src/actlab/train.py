@@ -42,7 +42,7 @@ def train(
     cfg: DictConfig, record: RunRecord, again: bool = False, ckpt_path: Path | None = None
 ) -> None:
     """The recipe: datamodule, model, classifier, trainer from the config; fit (from `ckpt_path`,
-    when given); test the best.
+    when given); test the weights that `test_weights` names.
 
     `again`: an earlier attempt of this run stopped in its folder; the loggers hide what it logged
     from the step of `ckpt_path` on (from the start without one)."""
@@ -66,9 +66,11 @@ def train(
     record.trainer = trainer  # its loggers get the summary, also when other processes trained
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=ckpt_path)
     checkpoint = trainer.checkpoint_callback
-    # Without a best checkpoint (checkpoints off, or no validation), the final weights.
+    # The final weights are the classifier's own; the best are the best checkpoint's, where there
+    # is one (not with checkpoints off, nor before an epoch improved the monitored metric).
     best = checkpoint.best_model_path if isinstance(checkpoint, ModelCheckpoint) else None
-    trainer.test(classifier, datamodule=datamodule, ckpt_path=best or None)
+    tested = best if cfg.test_weights == "best" else None
+    trainer.test(classifier, datamodule=datamodule, ckpt_path=tested or None)
 
 
 def run(cfg: DictConfig) -> float:

@@ -32,8 +32,8 @@ def test_malignant_is_the_positive_class(datamodule: BreastCancerDataModule) -> 
 
 
 def test_features_are_standardised_with_training_statistics_only(datamodule) -> None:
-    x_train = datamodule.normalise(datamodule.splits["train"][0])
-    x_test = datamodule.normalise(datamodule.splits["test"][0])
+    x_train = datamodule.scaling(datamodule.splits["train"][0])
+    x_test = datamodule.scaling(datamodule.splits["test"][0])
     assert torch.allclose(x_train.mean(0), torch.zeros(30), atol=1e-5)
     assert torch.allclose(x_train.std(0), torch.ones(30), atol=1e-4)
     assert not torch.allclose(x_test.mean(0), torch.zeros(30), atol=1e-2)

@@ -39,7 +39,7 @@ def test_images_keep_torchvisions_pixel_layout(cifar_dir: Path) -> None:
 
 def test_batches_are_normalised_per_channel(cifar_dir: Path) -> None:
     datamodule = prepared(cifar_dir.parent)
-    inputs = datamodule.normalise(datamodule.splits["train"][0])
+    inputs = datamodule.scaling(datamodule.splits["train"][0])
     assert torch.allclose(inputs.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
     assert torch.allclose(inputs.std(dim=(0, 2, 3)), torch.ones(3), atol=1e-4)
 
@@ -116,12 +116,12 @@ def batches_seen(cifar_dir: Path, augment: bool) -> tuple[CIFAR10DataModule, lis
 
 def test_augmentation_applies_to_training_batches_only(cifar_dir: Path) -> None:
     blank, training, validation = batches_seen(cifar_dir, augment=True)
-    blank_image = blank.normalise(torch.zeros(1, 3, 32, 32, dtype=torch.uint8))
+    blank_image = blank.scaling(torch.zeros(1, 3, 32, 32, dtype=torch.uint8))
     assert training and all(torch.equal(x, blank_image.expand_as(x)) for x in training)
-    assert torch.equal(validation[0], blank.normalise(blank.splits["val"][0]))
+    assert torch.equal(validation[0], blank.scaling(blank.splits["val"][0]))
 
 
 def test_augment_false_leaves_training_batches_as_they_are(cifar_dir: Path) -> None:
     untouched, training, _ = batches_seen(cifar_dir, augment=False)
-    expected = untouched.normalise(untouched.splits["train"][0])
+    expected = untouched.scaling(untouched.splits["train"][0])
     assert torch.equal(torch.cat(training).sort(0).values, expected.sort(0).values)

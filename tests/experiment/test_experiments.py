@@ -27,7 +27,7 @@ JOBS = {
     "study=s3_mnist_activations": 5,
     "study=s3_mnist_init": 4,
     "study=s3_mnist_optimizers": 4,
-    "study=s3_mnist_regularization": 5,
+    "study=s3_mnist_regularization": 7,
     "study=s4_mnist_cnn_activations": 6,
 }
 """Runs in each study's grid (S2: 8 activations x 5 networks)."""
@@ -73,12 +73,35 @@ def job(compose_run, study: str, arm: str):
     return compose_run(f"study={study}", f"+study/{study}={arm}")
 
 
-def test_s1_protocol(compose_run) -> None:
+def test_s1_protocol_is_its_codes(compose_run) -> None:
     cfg = job(compose_run, "s1_mnist_convnet_activations", "leaky_relu")
     assert cfg.activation.negative_slope == 0.002
-    assert list(cfg.optimizer.betas) == [0.89, 0.999] and cfg.optimizer.lr == 0.006
+    # Adam at PyTorch's default betas (the listed 0.89 is not in S1's code), built every epoch.
+    assert list(cfg.optimizer.betas) == [0.9, 0.999] and cfg.optimizer.lr == 0.006
+    assert {"restart_optimizer", "last_batch_scores"} <= set(cfg.callbacks)
     assert (cfg.data.batch_size, cfg.data.val_fraction, cfg.seed) == (32, 0.08, 42)
+    assert cfg.data.eval_batch_size == 32  # its plotted metric: the last batch of 32
     assert cfg.model._target_.endswith("ConvNet") and cfg.model.dropout == 0.15
+
+
+@pytest.mark.parametrize(
+    ("study", "scaling"),
+    [
+        ("s3_mnist_activations", "UnitRange"),
+        ("s3_mnist_optimizers", "Normalize"),
+        ("s3_mnist_regularization", "Normalize"),
+        ("s3_mnist_init", "Normalize"),
+        ("s4_mnist_cnn_activations", "UnitRange"),
+    ],
+)
+def test_s3_and_s4_train_on_all_the_images_in_their_scaling_and_test_the_final_weights(
+    compose_run, study: str, scaling: str
+) -> None:
+    cfg = compose_run(f"study={study}")
+    assert cfg.data.scaling._target_ == f"actlab.data.scaling.{scaling}"
+    if scaling == "Normalize":
+        assert (cfg.data.scaling.mean, cfg.data.scaling.std) == (0.5, 0.5)  # pixels in [-1, 1]
+    assert cfg.data.validation == "test" and cfg.test_weights == "last"
 
 
 def test_s3_gradient_descent_takes_the_whole_training_split_per_step(compose_run) -> None:
@@ -109,14 +132,23 @@ def test_s3_regularization_arms_change_what_s3_changed(compose_run) -> None:
     def arm(name: str):
         return job(compose_run, "s3_mnist_regularization", name)
 
-    assert arm("l1").loss.l1 == 0.001
-    assert (arm("l2").loss.l2, arm("l2").optimizer.weight_decay) == (0.001, 0.001)
+    none = arm("none")
+    assert (none.loss.l1, none.loss.l2, none.model.dropout) == (0.0, 0.0, 0.0)
+    assert none.optimizer.weight_decay == 0.0 and none.trainer.max_epochs == 10
+    # As S3 ran them: L1 goes on from the none arm's model, L2 from L1's.
+    for name, epochs in (("l1", 20), ("l2", 30)):
+        phases = instantiate(arm(name).callbacks.regularization_phases)
+        assert arm(name).trainer.max_epochs == epochs
+        assert phases.phase_at(9) == {"l1": 0.0, "l2": 0.0, "weight_decay": 0.0}
+        assert phases.phase_at(10) == {"l1": 0.001, "l2": 0.0, "weight_decay": 0.001}
+    assert phases.phase_at(20) == {"l1": 0.0, "l2": 0.001, "weight_decay": 0.001}
+    assert (arm("l1_fresh").loss.l1, arm("l1_fresh").optimizer.weight_decay) == (0.001, 0.001)
+    assert (arm("l2_fresh").loss.l2, arm("l2_fresh").optimizer.weight_decay) == (0.001, 0.001)
     assert list(arm("dropout").model.hidden) == [500, 250] and arm("dropout").model.dropout == 0.5
     batchnorm = arm("batchnorm").model
     assert list(batchnorm.hidden) == [256, 128, 64] and batchnorm.batch_norm
     assert batchnorm.dropout == 0.5
-    none = arm("none")
-    assert (none.loss.l1, none.loss.l2, none.model.dropout) == (0.0, 0.0, 0.0)
+    assert arm("dropout").optimizer.weight_decay == arm("batchnorm").optimizer.weight_decay == 0.001
 
 
 def test_s4_selu_arm_brings_lecun_normal_and_alpha_dropout(compose_run) -> None:

@@ -107,3 +107,16 @@ def test_lecun_normal_with_selu_swaps_in_alpha_dropout(compose_run, activation, 
     assert model[0].weight.std().item() == pytest.approx(1 / math.sqrt(FAN_IN), rel=0.02)
     assert type(model[2]) is (nn.AlphaDropout if alpha else nn.Dropout)
     assert model[2].p == 0.3
+
+
+def test_first_layers_sets_only_those_and_leaves_the_rest_to_pytorch(compose_run) -> None:
+    # S3's initialisation part: the first layer's weight alone, every bias PyTorch's.
+    model = initialised(compose_run, "zeros", nn.ReLU(), "init.first_layers=1", "init.bias=null")
+    torch.manual_seed(0)
+    default = nn.Sequential(
+        nn.Linear(FAN_IN, 400), nn.ReLU(), nn.Dropout(0.3), nn.Conv2d(10, 64, 10)
+    )
+    assert not model[0].weight.any()
+    assert torch.equal(model[0].bias, default[0].bias)
+    assert torch.equal(model[3].weight, default[3].weight)
+    assert torch.equal(model[3].bias, default[3].bias)

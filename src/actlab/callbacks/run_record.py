@@ -59,8 +59,8 @@ class RunRecord(L.Callback):
     The file holds the status (running, ok, failed, diverged, interrupted by Ctrl-C or SIGTERM)
     and the reason of a failure or an interruption (and of a divergence, its step, epoch, loss
     and the last finite loss under "diverged"); the history of epoch-level metrics, with each
-    epoch's duration (its validation included); the epoch where the monitored validation metric
-    was best, with the validation metrics there; the final validation metrics, the test metrics,
+    epoch's duration (its validation included); the epoch where the monitored metric was best,
+    with it and the validation metrics there; the final validation metrics, the test metrics,
     the number of parameters, the wall time and the run's hyper-parameters. At the end the same
     summary goes to the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs
     compare there.
@@ -158,7 +158,8 @@ class RunRecord(L.Callback):
         if validation:
             self.record["final"] = validation
         if self.monitor in row and self._improves(row[self.monitor]):
-            self.record["best"] = validation
+            # The monitored metric is a training one in a run without validation.
+            self.record["best"] = {**validation, self.monitor: row[self.monitor]}
             self.record["best_epoch"] = row["epoch"]
 
     def on_exception(

@@ -10,21 +10,33 @@ from sklearn.model_selection import train_test_split
 from torch import Tensor
 
 from actlab.data.batches import TensorBatches
+from actlab.data.scaling import Scaling, Standardize
 from actlab.errors import ConfigError
 
 Augmentation = Callable[[Tensor], Tensor]
 
+VALIDATION = {
+    "split": "a stratified val_fraction of the training data",
+    "test": "the test set, the training data whole",
+    "none": "nothing, the training data whole",
+}
+"""What each value of `validation` evaluates at each epoch's end."""
+
 
 class InMemoryDataModule(L.LightningDataModule):
-    """A dataset held as tensors on the training device, augmented and normalised per batch.
+    """A dataset held as tensors on the training device, augmented and scaled per batch.
 
-    A subclass names its `input_shape` and `num_classes` and implements `load`. This class splits
-    a stratified validation part off the training data and moves every split, as loaded (images
-    stay uint8), to the device the trainer trains on. Each batch is then augmented (training
-    only) and standardised there, with the mean and std of the training part: per channel for
-    images, per feature for tables. `augmentation` is the dataset's training augmentation and
-    `augment` whether it is applied. With `drop_last`, every training batch has one shape (a last
-    smaller one is left out of each epoch): what a compiled model with CUDA graphs wants.
+    A subclass names its `input_shape` and `num_classes` and implements `load`. This class moves
+    every split, as loaded (images stay uint8), to the device the trainer trains on. Each batch is
+    then augmented (training only) and scaled there by `scaling` (default: standardised with the
+    training part's mean and std, per channel for images, per feature for tables).
+
+    What is validated at each epoch's end is a protocol's choice, `validation`: `split`, a
+    stratified `val_fraction` of the training data (the rest is trained on); `test`, the test set,
+    training on all the training data (what S4's Keras code does); `none`, nothing (S3 trains on
+    all 60,000 MNIST images). `augmentation` is the dataset's training augmentation and `augment`
+    whether it is applied. With `drop_last`, every training batch has one shape (a last smaller
+    one is left out of each epoch): what a compiled model with CUDA graphs wants.
     """
 
     input_shape: tuple[int, ...]
@@ -39,8 +51,15 @@ class InMemoryDataModule(L.LightningDataModule):
         augment: bool = False,
         augmentation: Augmentation | None = None,
         drop_last: bool = False,
+        scaling: Scaling | None = None,
+        validation: str = "split",
     ) -> None:
         super().__init__()
+        if validation not in VALIDATION:
+            raise ConfigError(
+                f"data.validation={validation!r} is not one of "
+                + "; ".join(f"{name} ({what})" for name, what in VALIDATION.items())
+            )
         if augment and augmentation is None:
             raise ConfigError(
                 f"{type(self).__name__} has no augmentation (data.augmentation is null), so "
@@ -52,8 +71,9 @@ class InMemoryDataModule(L.LightningDataModule):
         self.split_seed = split_seed
         self.augmentation = augmentation if augment else None
         self.drop_last = drop_last
+        self.scaling = scaling or Standardize()
+        self.validation = validation
         self.splits: dict[str, tuple[Tensor, Tensor]] = {}
-        self.mean = self.std = torch.zeros(())
         self.train_batches: TensorBatches | None = None
         self.shuffle_state: Tensor | None = None  # from a checkpoint, for the next train batches
 
@@ -65,31 +85,25 @@ class InMemoryDataModule(L.LightningDataModule):
         if self.splits:
             return
         x, y, x_test, y_test = self.load()
-        train, val = train_test_split(
-            np.arange(len(y)),
-            test_size=self.val_fraction,
-            stratify=y.numpy(),
-            random_state=self.split_seed,
-        )
-        x_train, x_val = x[torch.from_numpy(train)], x[torch.from_numpy(val)]
-        stats_dims = [dim for dim in range(x.ndim) if dim != 1]
-        std, mean = torch.std_mean(x_train.float(), dim=stats_dims, keepdim=True)
+        splits = {"train": (x, y), "test": (x_test, y_test)}
+        if self.validation == "split":
+            train, val = train_test_split(
+                np.arange(len(y)),
+                test_size=self.val_fraction,
+                stratify=y.numpy(),
+                random_state=self.split_seed,
+            )
+            train, val = torch.from_numpy(train), torch.from_numpy(val)
+            splits |= {"train": (x[train], y[train]), "val": (x[val], y[val])}
+        elif self.validation == "test":
+            splits["val"] = splits["test"]
+        self.scaling.fit(splits["train"][0])
         device = self.trainer.strategy.root_device if self.trainer else torch.device("cpu")
-        # A constant feature has std 0; eps keeps it at 0 instead of turning it into NaN.
-        self.std = std.clamp_min(torch.finfo(std.dtype).eps).to(device)
-        self.mean = mean.to(device)
+        self.scaling.to(device)
         self.splits = {
             name: (inputs.to(device), labels.to(device))
-            for name, inputs, labels in [
-                ("train", x_train, y[train]),
-                ("val", x_val, y[val]),
-                ("test", x_test, y_test),
-            ]
+            for name, (inputs, labels) in splits.items()
         }
-
-    def normalise(self, inputs: Tensor) -> Tensor:
-        """Standardise inputs with the training part's statistics, as float32."""
-        return (inputs.float() - self.mean) / self.std
 
     def on_after_batch_transfer(
         self, batch: tuple[Tensor, ...], dataloader_idx: int
@@ -98,7 +112,7 @@ class InMemoryDataModule(L.LightningDataModule):
         inputs, *labels = batch
         if self.augmentation is not None and self.trainer is not None and self.trainer.training:
             inputs = self.augmentation(inputs)
-        return self.normalise(inputs), *labels
+        return self.scaling(inputs), *labels
 
     def _batches(
         self, split: str, batch_size: int, shuffle: bool = False, drop_last: bool = False
@@ -134,7 +148,9 @@ class InMemoryDataModule(L.LightningDataModule):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.shuffle_state = state_dict.get("shuffle")
 
-    def val_dataloader(self) -> TensorBatches:
+    def val_dataloader(self) -> TensorBatches | list:
+        if "val" not in self.splits:
+            return []  # nothing to validate: Lightning skips validation
         return self._batches("val", self.eval_batch_size)
 
     def test_dataloader(self) -> TensorBatches:

@@ -32,7 +32,9 @@ def to_alpha_dropout(model: nn.Module) -> None:
 
 class Initializer:
     """Sets every conv and linear weight with `weight` (a `torch.nn.init` function, partial) and
-    their biases to `bias`; `None` keeps PyTorch's own start for either.
+    their biases to `bias`; `None` keeps PyTorch's own start for either. With `first_layers`, only
+    the first that many conv and linear layers (in the model's order) are set, the others keep
+    PyTorch's start (S3's code sets the first layer's weight alone).
 
     With `match_activation`, `weight` gets the `nonlinearity` of the model's activation where
     PyTorch knows its gain (ReLU, LeakyReLU with its slope, tanh, sigmoid, SELU), else keeps its
@@ -46,8 +48,10 @@ class Initializer:
         bias: float | None = None,
         match_activation: bool = False,
         alpha_dropout: bool = False,
+        first_layers: int | None = None,
     ) -> None:
         self.weight = weight
+        self.first_layers = first_layers
         self.bias = bias
         self.match_activation = match_activation
         self.alpha_dropout = alpha_dropout
@@ -57,9 +61,8 @@ class Initializer:
         weight = self.weight
         if weight is not None and self.match_activation:
             weight = partial(weight, **nonlinearity_of(activation))
-        for layer in model.modules():
-            if not isinstance(layer, LAYERS):
-                continue
+        layers = [layer for layer in model.modules() if isinstance(layer, LAYERS)]
+        for layer in layers[: self.first_layers]:
             if weight is not None:
                 weight(layer.weight)
             if self.bias is not None and layer.bias is not None:
