@@ -38,7 +38,7 @@ def test_the_report_of_a_sweep(sweep: Path, tmp_path: Path) -> None:
     assert sorted(runs.activation.unique()) == ["relu", "sigmoid", "tanh"]
     assert set(runs.seed) == {1, 2} and set(runs.status) == {"ok"}
     for column in ("best_val/acc", "last_val/acc", "best_epoch", "test/acc", "wall_time_s",
-                   "num_params", "val_loss_area", "model"):  # fmt: skip
+                   "num_params", "val_loss_area", "train_loss_area", "model"):  # fmt: skip
         assert runs[column].notna().all(), column
 
     text = (copy / "report.md").read_text()
@@ -55,7 +55,7 @@ def test_the_report_of_a_sweep(sweep: Path, tmp_path: Path) -> None:
         assert f"{statistics.mean(losses):.4g} +- {statistics.stdev(losses):.2g}" in row
     assert "did not finish" not in text
 
-    for plot in ("val_loss.png", "val_f1.png", "val_acc.png"):
+    for plot in ("val_loss.png", "val_f1.png", "val_acc.png", "train_loss.png"):
         assert (copy / plot).read_bytes().startswith(PNG)
         assert f"![{plot}]({plot})" in text
     assert not (copy / "heatmap.png").exists()  # one axis swept

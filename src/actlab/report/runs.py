@@ -9,8 +9,13 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from actlab.loggers.tensorboard import filed
 
-CURVE_TAGS = ("val/loss", "val/f1", "val/acc")
-"""The per-epoch validation scalars a report reads and plots."""
+CURVE_TAGS = ("val/loss", "val/f1", "val/acc", "train/loss", "val/last_batch_f1")
+"""The per-epoch scalars a report reads and plots, where the runs logged them (the last
+validation batch's F1 with callbacks last_batch_scores: what S1 plotted)."""
+
+AREAS = ("val/loss", "train/loss")
+"""The curves whose area a report gives (`val_loss_area`, `train_loss_area`): the sum of their
+per-epoch values, one unit per epoch; S2 compares how fast runs converge by it."""
 
 EPOCH = filed("epoch")
 """Lightning's epoch counter, as actlab's TensorBoard logger files it."""
@@ -36,7 +41,7 @@ def curve_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
-    """Per-epoch validation curves of one run, long form: columns epoch, tag, value.
+    """Per-epoch curves (`CURVE_TAGS`) of one run, long form: columns epoch, tag, value.
 
     Read from the run's TensorBoard events, so a run still training shows its epochs so far; from
     the `history` of its metrics.json when it logged no TensorBoard events (logger=none).
@@ -68,8 +73,7 @@ def run_row(
     record: dict[str, Any], sweep: str, job: str, run_curves: pd.DataFrame
 ) -> dict[str, Any]:
     """One run's metrics.json `record` as a flat row: its hyper-parameters, status, best, last and
-    test metrics, and the area under its validation-loss curve (the sum of its epochs' values:
-    one unit per epoch)."""
+    test metrics, and the area under its loss curves (`AREAS`)."""
     row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
     row |= {
         "status": record["status"],
@@ -83,8 +87,9 @@ def run_row(
     row |= {f"best_{name}": value for name, value in record["best"].items()}
     row |= {f"last_{name}": value for name, value in record["final"].items()}
     row |= dict(record["test"])
-    losses = run_curves.loc[run_curves.tag == "val/loss", "value"]
-    row["val_loss_area"] = losses.sum() if len(losses) else None
+    for tag in AREAS:
+        losses = run_curves.loc[run_curves.tag == tag, "value"]
+        row[f"{tag.replace('/', '_')}_area"] = losses.sum() if len(losses) else None
     return row
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 RESULTS = {"status", "reason", "monitor", "epochs", "best_epoch", "num_params", "wall_time_s"}
-"""Columns of a run's row that are results, besides best_*, last_*, test/* and val_loss_area."""
+"""Columns of a run's row that are results, besides best_*, last_*, test/* and *_area."""
 
 
 def hparam_names(runs: pd.DataFrame) -> list[str]:
@@ -11,8 +11,9 @@ def hparam_names(runs: pd.DataFrame) -> list[str]:
     return [
         name
         for name in runs.columns
-        if name not in RESULTS | {"sweep", "job", "val_loss_area"}
+        if name not in RESULTS | {"sweep", "job"}
         and not name.startswith(("best_", "last_", "test/"))
+        and not name.endswith("_area")
     ]
 
 
