@@ -21,13 +21,14 @@ def plot_curves(runs: pd.DataFrame, curves: pd.DataFrame, axes: list[str], tag: 
     facets = [axis for axis in axes if axis != lines]
     keys = list(dict.fromkeys(["sweep", "job", *axes]))
     data = curves[curves.tag == tag].merge(runs[keys], on=["sweep", "job"])
-    panels = list(data.groupby(facets, sort=False)) if facets else [((), data)]
+    panels = list(data.groupby(facets, sort=False, dropna=False)) if facets else [((), data)]
     columns = min(len(panels), 3)
     rows = -(-len(panels) // columns)
     figure = Figure(figsize=(5 * columns, 3.6 * rows), layout="constrained")
     for index, (key, panel) in enumerate(panels):
         ax = figure.add_subplot(rows, columns, index + 1)
-        for value, group in panel.groupby(lines, sort=False) if lines else [("all runs", panel)]:
+        lined = panel.groupby(lines, sort=False, dropna=False) if lines else [("all runs", panel)]
+        for value, group in lined:
             stats = group.groupby("epoch")["value"].agg(["mean", "std"]).fillna({"std": 0.0})
             ax.plot(stats.index, stats["mean"], marker="o", markersize=3, label=str(value))
             ax.fill_between(

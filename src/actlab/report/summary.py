@@ -62,11 +62,13 @@ def summarise(runs: pd.DataFrame, axes: list[str]) -> pd.DataFrame:
     keys = axes or ["runs of"]
     runs = runs.assign(**{"runs of": ", ".join(runs["sweep"].unique())})
     finished = runs[runs.status == "ok"]
-    table = runs.groupby(keys, sort=False).size().rename("runs").to_frame()
-    table["ok"] = finished.groupby(keys, sort=False).size()
+    # dropna=False: a run that lacks a swept value (a group given several options at once, which
+    # Hydra's choices do not list) is a group of its own, never dropped.
+    table = runs.groupby(keys, sort=False, dropna=False).size().rename("runs").to_frame()
+    table["ok"] = finished.groupby(keys, sort=False, dropna=False).size()
     for label, column in measures.items():
         if column in finished:
-            values = finished.groupby(keys, sort=False)[column]
+            values = finished.groupby(keys, sort=False, dropna=False)[column]
             table[f"{label} mean"] = values.mean()
             table[f"{label} std"] = values.std()
     table["ok"] = table["ok"].fillna(0).astype(int)
@@ -85,7 +87,7 @@ def markdown_table(table: pd.DataFrame) -> str:
             cells.append([_mean_std(m, s) for m, s in zip(table[name], std, strict=True)])
         else:
             columns.append(name)
-            cells.append([str(value) for value in table[name]])
+            cells.append(["-" if pd.isna(value) else str(value) for value in table[name]])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(row) + " |" for row in zip(*cells, strict=True)]
     return "\n".join(lines)
