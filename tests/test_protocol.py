@@ -119,3 +119,18 @@ def test_regularization_phases_set_the_penalty_and_weight_decay_from_their_epoch
 def test_bad_regularization_phases_are_refused(phases: list, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         RegularizationPhases(phases)
+
+
+def test_early_stopping_ends_a_run_that_stopped_improving_and_says_so(
+    compose_run, tmp_path: Path
+) -> None:
+    record = record_of(
+        compose_run, tmp_path, "callbacks=[default,early_stopping]", "trainer.max_epochs=10",
+        "callbacks.progress_bar=null", "callbacks.model_summary=null", "optimizer=sgd",
+        "optimizer.lr=1e-12", "callbacks.early_stopping.patience=2",
+    )  # fmt: skip
+    # The weights hardly move, so val/acc never improves on the first epoch's.
+    assert record["status"] == "ok" and len(record["history"]) == 3
+    assert record["stopped_early"] == {
+        "epoch": 2, "monitor": "val/acc", "patience": 2, "min_delta": 0.0,
+    }  # fmt: skip

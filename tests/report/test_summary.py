@@ -35,3 +35,11 @@ def test_a_run_without_a_value_of_a_swept_axis_is_summarised_not_dropped() -> No
     text = report_markdown(runs, axes, [])
     row = "| batchnorm | - | 2 | 2 | 0.953 +- 0 | 0.953 +- 0 | 9 +- 0 | 1 +- 0 | 0.9545 +- 0.0007"
     assert row in text
+
+
+def test_the_summary_counts_the_runs_that_early_stopping_ended() -> None:
+    runs = runs_table().assign(stopped_early_epoch=[None, None, 4, 6, None, 3])
+    table = summarise(runs, swept_axes(runs)).set_index("arm")
+    assert list(table["stopped early"]) == [0, 2, 1]
+    assert table.loc["dropout", "stopped at epoch mean"] == 5
+    assert "stopped early" not in summarise(runs_table(), ["arm"])

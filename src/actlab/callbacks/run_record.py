@@ -60,7 +60,8 @@ class RunRecord(L.Callback):
     and the reason of a failure or an interruption (and of a divergence, its step, epoch, loss
     and the last finite loss under "diverged"); the history of epoch-level metrics, with each
     epoch's duration (its validation included); the epoch where the monitored metric was best,
-    with it and the validation metrics there; the final validation metrics, the test metrics,
+    with it and the validation metrics there; where early stopping ended it, at which epoch
+    (`stopped_early`); the final validation metrics, the test metrics,
     the number of parameters, the wall time and the run's hyper-parameters. At the end the same
     summary goes to the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs
     compare there.
@@ -161,6 +162,17 @@ class RunRecord(L.Callback):
             # The monitored metric is a training one in a run without validation.
             self.record["best"] = {**validation, self.monitor: row[self.monitor]}
             self.record["best_epoch"] = row["epoch"]
+
+    def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        for callback in trainer.early_stopping_callbacks:
+            if callback.stopped_epoch:
+                self.record["stopped_early"] = {
+                    "epoch": callback.stopped_epoch,
+                    "monitor": callback.monitor,
+                    "patience": callback.patience,
+                    "min_delta": abs(callback.min_delta),
+                }
+        self.write()
 
     def on_exception(
         self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException

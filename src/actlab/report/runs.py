@@ -83,6 +83,7 @@ def run_row(
         "best_epoch": record["best_epoch"],
         "num_params": record["num_params"],
         "wall_time_s": record["wall_time_s"],
+        "stopped_early_epoch": record.get("stopped_early", {}).get("epoch"),
     }
     row |= {f"best_{name}": value for name, value in record["best"].items()}
     row |= {f"last_{name}": value for name, value in record["final"].items()}

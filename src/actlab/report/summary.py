@@ -2,7 +2,16 @@
 
 import pandas as pd
 
-RESULTS = {"status", "reason", "monitor", "epochs", "best_epoch", "num_params", "wall_time_s"}
+RESULTS = {
+    "status",
+    "reason",
+    "monitor",
+    "epochs",
+    "best_epoch",
+    "num_params",
+    "wall_time_s",
+    "stopped_early_epoch",
+}
 """Columns of a run's row that are results, besides best_*, last_*, test/* and *_area."""
 
 
@@ -50,7 +59,8 @@ def monitored(runs: pd.DataFrame) -> str:
 def summarise(runs: pd.DataFrame, axes: list[str]) -> pd.DataFrame:
     """Per combination of `axes`: the count of runs and of finished ones, and the mean and std
     over the finished runs (the seeds) of the best and last monitored metric, the epoch of the
-    best, the area under the validation loss, and the test accuracy."""
+    best, the area under the validation loss, and the test accuracy; where early stopping ended
+    any run, how many of each combination it stopped, and the mean epoch it stopped them at."""
     metric = monitored(runs)
     measures = {
         f"best {metric}": f"best_{metric}",
@@ -72,6 +82,11 @@ def summarise(runs: pd.DataFrame, axes: list[str]) -> pd.DataFrame:
             table[f"{label} mean"] = values.mean()
             table[f"{label} std"] = values.std()
     table["ok"] = table["ok"].fillna(0).astype(int)
+    if "stopped_early_epoch" in finished and finished["stopped_early_epoch"].notna().any():
+        stopped = finished.groupby(keys, sort=False, dropna=False)["stopped_early_epoch"]
+        table["stopped early"] = stopped.count()
+        table["stopped at epoch mean"] = stopped.mean()
+        table["stopped at epoch std"] = stopped.std()
     return table.reset_index()
 
 
