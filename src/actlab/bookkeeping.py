@@ -98,6 +98,7 @@ def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         mode=cfg.monitor.mode,
         hparams=run_hparams(cfg),
         previous=previous,
+        tags=list(cfg.get("tags") or []),
     )
     try:
         if cfg.ckpt_path is not None:

@@ -21,7 +21,7 @@ Scalar = str | int | float | bool
 
 def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     """What tells this run apart in a sweep: the option chosen in every config group, the value of
-    every key overridden on the command line, and the seed."""
+    every key overridden on the command line, the seed, and its `tags` (joined by commas)."""
     hydra_cfg = HydraConfig.get()
     params: dict[str, Scalar] = {
         group: choice
@@ -38,6 +38,8 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
         else:
             params[key] = value if isinstance(value, Scalar) else str(OmegaConf.to_container(value))
     params["seed"] = cfg.seed
+    if cfg.get("tags"):
+        params["tags"] = ",".join(map(str, cfg.tags))
     return params
 
 
@@ -61,10 +63,9 @@ class RunRecord(L.Callback):
     and the last finite loss under "diverged"); the history of epoch-level metrics, with each
     epoch's duration (its validation included); the epoch where the monitored metric was best,
     with it and the validation metrics there; where early stopping ended it, at which epoch
-    (`stopped_early`); the final validation metrics, the test metrics,
-    the number of parameters, the wall time and the run's hyper-parameters. At the end the same
-    summary goes to the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs
-    compare there.
+    (`stopped_early`); the final validation metrics, the test metrics, the number of parameters,
+    the wall time, the run's hyper-parameters and its tags. At the end the same summary goes to
+    the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
     """
 
     def __init__(
@@ -74,6 +75,7 @@ class RunRecord(L.Callback):
         mode: str,
         hparams: dict[str, Scalar],
         previous: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
     ) -> None:
         if mode not in ("min", "max"):
             raise ConfigError(f"monitor mode must be 'min' or 'max', got {mode!r}")
@@ -96,6 +98,7 @@ class RunRecord(L.Callback):
             "num_params": None,
             "wall_time_s": 0.0,
             "hparams": hparams,
+            "tags": list(tags or []),
             "history": [],
         }
         # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start)

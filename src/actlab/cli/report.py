@@ -13,13 +13,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--out", type=Path, help="where to write (default: the sweep directory, if only one)"
     )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        help="only the runs with this tag (repeat it: runs with every one)",
+    )
     args = parser.parse_args(argv)
     missing = [str(path) for path in args.sweep_dirs if not path.is_dir()]
     if missing:
         parser.error(f"not a directory: {', '.join(missing)}")
     if args.out is None and len(args.sweep_dirs) > 1:
         parser.error("several sweeps: name the folder for their joint report with --out")
-    for path in write_report(args.sweep_dirs, args.out or args.sweep_dirs[0]):
+    try:
+        written = write_report(args.sweep_dirs, args.out or args.sweep_dirs[0], args.tag)
+    except FileNotFoundError as nothing:
+        parser.error(str(nothing))
+    for path in written:
         print(path)
 
 

@@ -1,5 +1,6 @@
 """The report's files: report.csv, report.md and the plots, of one sweep or several side by side."""
 
+from collections.abc import Collection
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -19,9 +20,10 @@ def save_plot(figure: Figure, path: Path) -> None:
         figure.savefig(partial, dpi=DPI, format="png")
 
 
-def write_report(sweep_dirs: list[Path], out: Path) -> list[Path]:
-    """Write report.csv, report.md and the plots into `out`; returns the files written."""
-    runs, curves = load_runs(sweep_dirs)
+def write_report(sweep_dirs: list[Path], out: Path, tags: Collection[str] = ()) -> list[Path]:
+    """Write report.csv, report.md and the plots of the runs of `sweep_dirs` (those tagged with
+    every one of `tags`) into `out`; returns the files written."""
+    runs, curves = load_runs(sweep_dirs, tags)
     axes = swept_axes(runs)
     drawn = independent_axes(runs, axes)
     out.mkdir(parents=True, exist_ok=True)
