@@ -50,4 +50,5 @@ def test_a_tag_that_no_run_has_is_refused_by_name(tmp_path: Path, capsys) -> Non
     sweep = fake_sweep(tmp_path / "s3", ["s3"], [0.9])
     with pytest.raises(SystemExit):
         report_main([str(sweep), "--tag", "s9"])
-    assert "no runs tagged s9 (job folders with metrics.json) in" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "no runs tagged s9 (job folders with metrics.json, debug runs left out) in" in error

@@ -131,8 +131,11 @@ class InMemoryDataModule(L.LightningDataModule):
         )
 
     def train_dataloader(self) -> TensorBatches:
+        # Lightning's overfit_batches wants the same batches every epoch (it turns a DataLoader's
+        # shuffling off): so do these.
+        shuffle = not (self.trainer and self.trainer.overfit_batches)
         self.train_batches = self._batches(
-            "train", self.batch_size, shuffle=True, drop_last=self.drop_last
+            "train", self.batch_size, shuffle=shuffle, drop_last=self.drop_last
         )
         if self.shuffle_state is not None:
             self.train_batches.generator.set_state(self.shuffle_state)

@@ -98,20 +98,21 @@ def run_row(
 def load_runs(
     sweep_dirs: list[Path], tags: Collection[str] = ()
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every started run of every sweep (with `tags`, those tagged with all of them), one row each,
-    and all their curves (long form, with the run's `sweep` and `job`)."""
+    """Every started run of every sweep (with `tags`, those tagged with all of them; never a debug
+    run), one row each, and all their curves (long form, with the run's `sweep` and `job`)."""
     rows, all_curves = [], []
     for sweep_dir in sweep_dirs:
         for run_dir in run_dirs(sweep_dir):
             record = json.loads((run_dir / "metrics.json").read_text())
-            if not set(tags) <= set(record.get("tags", [])):
-                continue
+            if "debug" in record["hparams"] or not set(tags) <= set(record.get("tags", [])):
+                continue  # debug runs (debug=...) are never reported
             run_curves = curves(run_dir, record["history"])
             rows.append(run_row(record, sweep_dir.name, run_dir.name, run_curves))
             all_curves.append(run_curves.assign(sweep=sweep_dir.name, job=run_dir.name))
     if not rows:
         tagged = f" tagged {', '.join(tags)}" if tags else ""
         raise FileNotFoundError(
-            f"no runs{tagged} (job folders with metrics.json) in " + ", ".join(map(str, sweep_dirs))
+            f"no runs{tagged} (job folders with metrics.json, debug runs left out) in "
+            + ", ".join(map(str, sweep_dirs))
         )
     return pd.DataFrame(rows), pd.concat(all_curves, ignore_index=True)
