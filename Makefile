@@ -20,10 +20,10 @@ setup: $(VENV)/.installed
 sweep: setup
 	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations
 
+# The pre-commit hooks on every file: ruff check and format, import layers, notebooks without
+# outputs, YAML and TOML that parse, no large files, one newline at the end of each file.
 lint: setup
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/lint-imports
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
 
 test: lint
 	$(VENV)/bin/python -m pytest -m "not slow"

@@ -22,6 +22,9 @@ from actlab.errors import ConfigError, UserError
 from actlab.models.shapes import materialize
 from actlab.module import Classifier
 
+EXTRAS = {"logger": "loggers"}
+"""The extra of pyproject.toml that installs the packages some options of a group need."""
+
 
 def build(cfg: DictConfig, key: str, **kwargs: Any) -> Any:
     """The object that `cfg.<key>` describes, given `kwargs` too. Raises `ConfigError` for the
@@ -67,7 +70,9 @@ def config_mistake(
         except ConfigError as mistake:
             return mistake
     if isinstance(cause, ModuleNotFoundError):
-        return ConfigError(f"{key}: {target} needs a package that is not installed: {cause}")
+        extra = EXTRAS.get(key.split(".")[0])
+        how = f"; pip install -e '.[{extra}]' installs it" if extra else ""
+        return ConfigError(f"{key}: {target} needs a package that is not installed: {cause}{how}")
     if isinstance(cause, ValueError | MisconfigurationException):
         return ConfigError(f"{key}: {target} refused a value: {cause}")
     if isinstance(cause, TypeError):

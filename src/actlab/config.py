@@ -3,11 +3,13 @@ run was composed with.
 
 Whatever composes a config takes `CONFIG_DIR` from here, and importing this module registers the
 resolvers (`${best_precision:...}`, `${not:...}`, `${compiling:...}`, `${gpu_jobs:...}`,
-`${run_folder:...}`, `${config_subdir:...}`, `${log_file:...}`): no entry point works only
-because another module was imported first.
+`${run_folder:...}`, `${config_subdir:...}`, `${log_file:...}`, `${tag_dict:...}`,
+`${wandb_offline:}`): no entry point works only because another module was imported first.
 """
 
+import netrc
 import operator
+import os
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -28,6 +30,21 @@ OmegaConf.register_new_resolver("compiling", lambda mode: mode not in (False, No
 OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("log_file", log_file, replace=True, use_cache=True)
+# MLflow's tags are key-value pairs: a run's tags as keys.
+OmegaConf.register_new_resolver("tag_dict", lambda tags: {str(tag): "true" for tag in tags})
+
+
+def wandb_offline() -> bool:
+    """Whether W&B must log offline: no API key in WANDB_API_KEY nor from `wandb login`."""
+    if os.environ.get("WANDB_API_KEY"):
+        return False
+    try:
+        return netrc.netrc().authenticators("api.wandb.ai") is None
+    except (FileNotFoundError, netrc.NetrcParseError):
+        return True
+
+
+OmegaConf.register_new_resolver("wandb_offline", wandb_offline, replace=True)
 
 
 def run_config(ckpt_path: Path) -> DictConfig:

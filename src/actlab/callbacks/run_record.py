@@ -9,6 +9,7 @@ from typing import Any
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
@@ -223,6 +224,11 @@ class RunRecord(L.Callback):
             for prefix, metrics in (("best_", self.record["best"]), ("", self.record["test"]))
             for name, value in metrics.items()
         }
+        params = {**self.hparams, "status": status}
         for logger in self.trainer.loggers:
-            logger.log_hyperparams({**self.hparams, "status": status}, summary)
+            if isinstance(logger, TensorBoardLogger):  # HParams: the summary beside the params
+                logger.log_hyperparams(params, summary)
+            else:
+                logger.log_hyperparams(params)
+                logger.log_metrics(summary, step=self.trainer.global_step)
             logger.finalize("success" if status == "ok" else "failed")
