@@ -3,9 +3,11 @@
 import json
 from pathlib import Path
 
+import optuna
 import pytest
 import yaml
 from helpers import FAST, TINY_MODEL, run_cli
+from optuna.trial import TrialState
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
@@ -30,3 +32,27 @@ def test_the_search_direction_follows_the_monitored_metric(compose_run) -> None:
     assert compose_run("hparams_search=optuna").hydra.sweeper.direction == "maximize"
     minimise = compose_run("hparams_search=optuna", "monitor.metric=val/loss", "monitor.mode=min")
     assert minimise.hydra.sweeper.direction == "minimize"
+
+
+@pytest.mark.slow
+def test_a_stopped_search_goes_on_from_its_study_with_resume(tmp_path: Path) -> None:
+    search = [
+        "-m", "hparams_search=optuna", *BREAST_CANCER, "trainer.max_epochs=1",
+        "hydra.sweep.dir=search",
+    ]  # fmt: skip
+    first = run_cli(*search, "hydra.sweeper.n_trials=2", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    storage = f"sqlite:///{tmp_path}/search/optuna.db"
+    study = optuna.load_study(study_name="train", storage=storage)
+    study.ask()  # a trial under way when the sweep was killed
+    again = run_cli(*search, "hydra.sweeper.n_trials=4", "resume=true", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    trials = optuna.load_study(study_name="train", storage=storage).trials
+    assert [trial.state for trial in trials] == [
+        TrialState.COMPLETE, TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE,
+    ]  # fmt: skip
+    assert sorted(path.name for path in (tmp_path / "search").glob("[0-9]*")) == ["0", "1", "3"]
+    assert trials[3].params not in (trials[0].params, trials[1].params)
+    record = json.loads((tmp_path / "search" / "3" / "metrics.json").read_text())
+    assert record["status"] == "ok"
+    assert record["hparams"]["activation"] == trials[3].params["activation"]
