@@ -81,8 +81,8 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
         "got an unexpected keyword argument 'slope'",
     ),
     "a logger whose package is missing": (
-        [*MLP, "+logger.mlflow._target_=lightning.pytorch.loggers.MLFlowLogger"],
-        "logger.mlflow: lightning.pytorch.loggers.MLFlowLogger needs a package that is not",
+        [*MLP, "+logger.comet._target_=lightning.pytorch.loggers.CometLogger"],
+        "logger.comet: lightning.pytorch.loggers.CometLogger needs a package that is not",
     ),
     "ckpt_path not a file": ([*MLP, "ckpt_path=nowhere.ckpt"], "ckpt_path=nowhere.ckpt is not"),
     "ckpt_path cut short": ([*MLP, "ckpt_path=cut.ckpt"], "could not be read as a checkpoint"),

@@ -22,8 +22,11 @@ from actlab.errors import ConfigError, UserError
 from actlab.models.shapes import materialize
 from actlab.module import Classifier
 
-EXTRAS = {"logger": "loggers"}
-"""The extra of pyproject.toml that installs the packages some options of a group need."""
+EXTRAS = {
+    "lightning.pytorch.loggers.MLFlowLogger": "loggers",
+    "lightning.pytorch.loggers.WandbLogger": "loggers",
+}
+"""The extra of pyproject.toml that installs what a `_target_` of an option needs."""
 
 
 def build(cfg: DictConfig, key: str, **kwargs: Any) -> Any:
@@ -70,7 +73,7 @@ def config_mistake(
         except ConfigError as mistake:
             return mistake
     if isinstance(cause, ModuleNotFoundError):
-        extra = EXTRAS.get(key.split(".")[0])
+        extra = EXTRAS.get(target)
         how = f"; pip install -e '.[{extra}]' installs it" if extra else ""
         return ConfigError(f"{key}: {target} needs a package that is not installed: {cause}{how}")
     if isinstance(cause, ValueError | MisconfigurationException):
