@@ -69,8 +69,12 @@ def test_without_a_gpu_placement_says_so(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_sweep_with_placement_runs_its_jobs_side_by_side(tmp_path: Path) -> None:
+    # Jobs long enough (20 epochs, seconds) to overlap whenever the second worker starts.
     args = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "seed=1,2,3,4"]
-    result = run_cli("-m", "placement=gpus", "placement.devices=[0,1]", *args, cwd=tmp_path)
+    result = run_cli(
+        "-m", "placement=gpus", "placement.devices=[0,1]", *args, "trainer.max_epochs=20",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     (sweep,) = (tmp_path / "logs" / "multiruns").iterdir()
     gpus = []

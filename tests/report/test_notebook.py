@@ -41,7 +41,8 @@ def test_the_notebook_shows_the_table_and_plots_of_two_sweeps(
         for activation in ("relu", "tanh", "sigmoid"):
             assert f"| {name} | {activation} | 2 | 2 | " in summary
     assert "0 of 12 runs did not finish" in text
-    assert outputs.count("<png>") == 4  # val loss, F1 and accuracy curves, and the heatmap
+    # val loss, F1 and accuracy curves, the training loss curve, and the heatmap
+    assert outputs.count("<png>") == 5
 
 
 @pytest.mark.slow
