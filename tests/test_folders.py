@@ -4,6 +4,7 @@ import json
 import multiprocessing
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -122,3 +123,12 @@ def test_two_commands_resuming_one_sweep_train_each_job_once(tmp_path: Path) -> 
     assert skipped >= 1  # they did run at the same time
     for output in outputs:
         assert "job  status  best val/acc" in output  # each waited to give the whole table
+
+
+def test_a_sweep_record_cut_short_by_its_writer_is_read_again_whole(tmp_path: Path) -> None:
+    # Hydra rewrites multirun.yaml in place in each command that continues the sweep.
+    path = tmp_path / "multirun.yaml"
+    whole = OmegaConf.to_yaml({"hydra": {"overrides": {"task": ["seed=1", "activation=elu"]}}})
+    path.write_text(whole[:20])
+    threading.Timer(0.3, path.write_text, [whole]).start()
+    assert list(folders.sweep_record(path).hydra.overrides.task) == ["seed=1", "activation=elu"]

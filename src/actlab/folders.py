@@ -6,13 +6,14 @@ and log; and the lock that the command training a run holds on its folder. The `
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from actlab.locks import unless_taken
 
@@ -35,11 +36,26 @@ def task_overrides(argv: Sequence[str]) -> list[str]:
     return sorted(overrides)
 
 
+def sweep_record(path: Path, attempts: int = 50) -> DictConfig:
+    """A sweep's `multirun.yaml`. Hydra rewrites it, in place, in every command that continues
+    the sweep: read while another command resuming it writes it, it is cut short, and is read
+    again a moment later."""
+    for _ in range(attempts - 1):
+        try:
+            record = OmegaConf.load(path)
+            if OmegaConf.select(record, "hydra.overrides.task") is not None:
+                return record
+        except Exception:  # a file cut short fails to parse in many ways
+            pass
+        time.sleep(0.1)
+    return OmegaConf.load(path)
+
+
 def recorded_overrides(folder: Path) -> list[str] | None:
     """The task overrides that started the run or sweep in `folder` (from Hydra's
     `.hydra/overrides.yaml` or `multirun.yaml`), or None when it has no such record."""
     if (folder / "multirun.yaml").exists():
-        recorded = OmegaConf.load(folder / "multirun.yaml").hydra.overrides.task
+        recorded = sweep_record(folder / "multirun.yaml").hydra.overrides.task
     elif (folder / ".hydra" / "overrides.yaml").exists():
         recorded = OmegaConf.load(folder / ".hydra" / "overrides.yaml")
     else:
