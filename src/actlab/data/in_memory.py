@@ -33,8 +33,8 @@ class InMemoryDataModule(L.LightningDataModule):
 
     What is validated at each epoch's end is a protocol's choice, `validation`: `split`, a
     stratified `val_fraction` of the training data (the rest is trained on); `test`, the test set,
-    training on all the training data (what S4's Keras code does); `none`, nothing (S3 trains on
-    all 60,000 MNIST images). `augmentation` is the dataset's training augmentation and `augment`
+    training on all the training data (what S3's and S4's code do); `none`, nothing, training on
+    all the training data. `augmentation` is the dataset's training augmentation and `augment`
     whether it is applied. With `drop_last`, every training batch has one shape (a last smaller
     one is left out of each epoch): what a compiled model with CUDA graphs wants.
     """
