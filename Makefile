@@ -2,12 +2,13 @@
 #   make sweep      the quick-start activation sweep (breast cancer, no download)
 #   make test       lint and the fast tests: the everyday check, a few minutes on 2 cores
 #   make test-all   lint and every test, the slow ones too (whole commands, sweeps, benchmarks): CI
+#   make test-slurm the tests on a real one-node SLURM cluster (tests/slurm/cluster.sh; root)
 PYTHON ?= python3
 VENV ?= .venv
 # The torch pair actlab is tested with; `make TORCH="torch torchvision" ...` takes the newest.
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: setup sweep test test-all lint
+.PHONY: setup sweep test test-all test-slurm lint
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +31,6 @@ test: lint
 
 test-all: lint
 	$(VENV)/bin/python -m pytest
+
+test-slurm: setup
+	$(VENV)/bin/python -m pytest -m slurm

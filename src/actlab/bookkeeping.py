@@ -29,6 +29,7 @@ from actlab.folders import held
 from actlab.module import Diverged
 from actlab.provenance import provenance
 from actlab.resume import checkpoint_to_resume, previous_record
+from actlab.slurm import requeued
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def recorded(cfg: DictConfig, recipe: Recipe) -> float:
 
 def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
     """`recorded`'s work, in the run folder `output_dir` that this command holds."""
-    continuing = cfg.resume or cfg.ckpt_path is not None
+    continuing = cfg.resume or cfg.ckpt_path is not None or requeued()
     previous = previous_record(output_dir / "metrics.json") if continuing else None
     if cfg.ckpt_path is None and previous is not None and previous["status"] == "ok":
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)

@@ -18,12 +18,14 @@ from actlab.callbacks.run_record import RunRecord
 from actlab.checks import check_accelerator, check_config
 from actlab.models.compatibility import check_model_fits_data
 from actlab.resume import read_checkpoint
+from actlab.slurm import slurm_plugins
 
 log = logging.getLogger(__name__)
 
 
-def launchable(trainer: L.Trainer, cfg: DictConfig, callbacks: list, loggers: list) -> L.Trainer:
-    """`trainer`, or where it cannot run as it is, one that can. Lightning's DDP starts its other
+def launchable(trainer: L.Trainer, cfg: DictConfig, **objects: list) -> L.Trainer:
+    """`trainer` (built with `objects`: callbacks, loggers, plugins), or where it cannot run as it
+    is, one that can. Lightning's DDP starts its other
     processes by running the command line again, and in a local multirun (-m) that command is
     the whole sweep: there the job's processes are spawned instead (`ddp_spawn`). A launcher
     that starts every process itself (SLURM through hydra/launcher=slurm) needs neither."""
@@ -34,7 +36,7 @@ def launchable(trainer: L.Trainer, cfg: DictConfig, callbacks: list, loggers: li
         and not strategy.cluster_environment.creates_processes_externally
     ):
         log.info("DDP in a local sweep: the job's %d processes are spawned", trainer.num_devices)
-        return build(cfg, "trainer", callbacks=callbacks, logger=loggers, strategy="ddp_spawn")
+        return build(cfg, "trainer", **objects, strategy="ddp_spawn")
     return trainer
 
 
@@ -60,9 +62,13 @@ def train(
         for logger in (cfg.logger or {}).values():
             if logger is not None and "purge_step" in logger:
                 logger.purge_step = step
-    callbacks, loggers = [record, *build_all(cfg, "callbacks")], build_all(cfg, "logger")
-    trainer: L.Trainer = build(cfg, "trainer", callbacks=callbacks, logger=loggers)
-    trainer = launchable(trainer, cfg, callbacks, loggers)
+    objects = {
+        "callbacks": [record, *build_all(cfg, "callbacks")],
+        "logger": build_all(cfg, "logger"),
+        "plugins": [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()],
+    }
+    trainer: L.Trainer = build(cfg, "trainer", **objects)
+    trainer = launchable(trainer, cfg, **objects)
     record.trainer = trainer  # its loggers get the summary, also when other processes trained
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=ckpt_path)
     checkpoint = trainer.checkpoint_callback

@@ -65,7 +65,9 @@ class RunRecord(L.Callback):
     epoch's duration (its validation included); the epoch where the monitored metric was best,
     with it and the validation metrics there; where early stopping ended it, at which epoch
     (`stopped_early`); the final validation metrics, the test metrics, the number of parameters,
-    the wall time, the run's hyper-parameters and its tags. At the end the same summary goes to
+    the wall time (of every attempt), the run's hyper-parameters and its tags; and each time the
+    run continued an earlier attempt (resume=true, ckpt_path, a requeued SLURM job), at which
+    epoch and step, after what (`continued`). At the end the same summary goes to
     the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
     """
 
@@ -100,12 +102,18 @@ class RunRecord(L.Callback):
             "wall_time_s": 0.0,
             "hparams": hparams,
             "tags": list(tags or []),
+            "continued": list(previous.get("continued", [])) if previous else [],
             "history": [],
         }
-        # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start)
-        # and adds up its wall time.
+        # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start),
+        # adds up its wall time, and says where and after what it continued.
         self.earlier = previous["history"] if previous else []
         self.earlier_time = previous["wall_time_s"] if previous else 0.0
+        self.earlier_end = (
+            None
+            if previous is None
+            else ": ".join(filter(None, (previous["status"], previous["reason"])))
+        )
         # It leaves the earlier record as it is until it starts training: a bad config or
         # checkpoint in the command that continues a finished run does not overwrite its results.
         self.writing = previous is None
@@ -139,9 +147,25 @@ class RunRecord(L.Callback):
         self.write()
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        for row in self.earlier:  # a resumed run's epochs before the one it starts from
+        self._continue_earlier(trainer)
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        # A run resumed where its training was already over (a kill while testing, max_time
+        # spent) trains no epoch: Lightning never calls on_train_start.
+        self._continue_earlier(trainer)
+        self.write()
+
+    def _continue_earlier(self, trainer: L.Trainer) -> None:
+        """Once, in a resumed run whose checkpoint the trainer has restored: keep the epochs the
+        earlier attempt recorded before the one this attempt starts from, and say so."""
+        if self.earlier_end is None:
+            return
+        for row in self.earlier:
             if row["epoch"] < trainer.current_epoch:
                 self._add_epoch(row)
+        where = {"epoch": trainer.current_epoch, "step": trainer.global_step}
+        self.record["continued"].append({**where, "after": self.earlier_end})
+        self.earlier_end = None
 
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.epoch_start = time.perf_counter()
