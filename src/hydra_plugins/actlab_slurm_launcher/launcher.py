@@ -110,7 +110,10 @@ class SlurmLauncher(SubmititSlurmLauncher):
     ) -> Sequence[JobReturn]:
         jobs = self.submit(job_overrides, initial_job_idx)
         array = jobs[0].job_id.split("_")[0]
-        log.info("Waiting for the %d jobs of SLURM job array %s (squeue)", len(jobs), array)
+        log.info(
+            "Waiting for the %d jobs of SLURM job array %s (job states from squeue alone: sacct "
+            "is not asked, it fails on clusters without job accounting)", len(jobs), array,
+        )  # fmt: skip
         states = wait_for(jobs)
         returns = []
         for number, (job, overrides) in enumerate(zip(jobs, job_overrides, strict=True)):
