@@ -38,7 +38,7 @@ from harness import (
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from actlab.build import build_all, build_classifier, build_model
+from actlab.build import build_all, build_callbacks, build_classifier, build_model
 
 CASES = {
     "lenet": (["data=fashion_mnist", "model=lenet"], 10, 150),
@@ -56,7 +56,7 @@ def actlab_seconds(cfg: DictConfig, warmup: int, steps: int) -> float:
     timer = StepTimer(warmup, steps)
     trainer: L.Trainer = instantiate(
         cfg.trainer,
-        callbacks=[*build_all(cfg, "callbacks"), timer],
+        callbacks=[*build_callbacks(cfg), timer],
         logger=build_all(cfg, "logger"),
         max_epochs=-1,
         max_steps=warmup + steps,

@@ -21,14 +21,15 @@ from omegaconf import DictConfig
 
 from actlab.atomic import write_text_atomically
 from actlab.build import build
-from actlab.callbacks.run_record import RunRecord, objective, run_hparams
+from actlab.callbacks.divergence import Diverged
+from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.config import CONFIG_DIR
 from actlab.console import print_config_tree
 from actlab.errors import ConfigError, user_error_in
 from actlab.folders import held
-from actlab.module import Diverged
 from actlab.provenance import provenance
-from actlab.resume import checkpoint_to_resume, previous_record
+from actlab.records import Status, objective, read_record
+from actlab.resume import checkpoint_to_resume
 from actlab.slurm import requeued
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,8 @@ def recorded(cfg: DictConfig, recipe: Recipe) -> float:
 def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
     """`recorded`'s work, in the run folder `output_dir` that this command holds."""
     continuing = cfg.resume or cfg.ckpt_path is not None or requeued()
-    previous = previous_record(output_dir / "metrics.json") if continuing else None
-    if cfg.ckpt_path is None and previous is not None and previous["status"] == "ok":
+    previous = read_record(output_dir) if continuing else None
+    if cfg.ckpt_path is None and previous is not None and previous["status"] == Status.OK:
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(previous)
     if rank_zero_only.rank == 0:
@@ -94,7 +95,7 @@ def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         if cfg.extras.print_config:
             print_config_tree(cfg, folder / "config_tree.log")
     record = RunRecord(
-        output_dir / "metrics.json",
+        output_dir,
         monitor=cfg.monitor.metric,
         mode=cfg.monitor.mode,
         hparams=run_hparams(cfg),
@@ -114,12 +115,12 @@ def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
     except Diverged as diverged:
         log.warning("Run diverged: %s", diverged)
-        record.finish("diverged", str(diverged), diverged=diverged.details)
+        record.finish(Status.DIVERGED, str(diverged), diverged=diverged.details)
     except Exception as error:
         # A user's mistake is recorded as itself, also where Hydra's instantiate wrapped it.
         user_error = user_error_in(error)
         failure = user_error or error
-        record.finish("failed", f"{type(failure).__name__}: {failure}")
+        record.finish(Status.FAILED, f"{type(failure).__name__}: {failure}")
         if HydraConfig.get().mode != RunMode.MULTIRUN:
             raise
         if user_error is None:
@@ -127,5 +128,5 @@ def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         else:  # its message is the whole answer
             log.error("Run failed: %s\nThe sweep goes on with its next job", user_error)
     else:
-        record.finish("ok")
+        record.finish(Status.OK)
     return record.objective

@@ -10,6 +10,7 @@ trains; any other error in a constructor is a bug and stays as it is.
 import inspect
 from typing import Any
 
+import lightning as L
 from hydra.errors import InstantiationException
 from hydra.utils import get_object, instantiate
 from lightning.fabric.utilities.exceptions import MisconfigurationException
@@ -17,6 +18,8 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from actlab.activations.registry import adopt
+from actlab.callbacks.divergence import DivergenceWatch
+from actlab.callbacks.random_state import RandomState
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.errors import ConfigError, UserError
 from actlab.models.shapes import materialize
@@ -110,6 +113,12 @@ def build_all(cfg: DictConfig, key: str) -> list:
     """Every object of a group that holds several (callbacks, loggers); a null entry is left out."""
     group = OmegaConf.select(cfg, key) or {}
     return [build(cfg, f"{key}.{name}") for name, entry in group.items() if entry is not None]
+
+
+def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
+    """The callbacks every run trains with, whatever its callbacks group holds: the divergence
+    watch and the random state in checkpoints; then the group's."""
+    return [DivergenceWatch(), RandomState(), *build_all(cfg, "callbacks")]
 
 
 def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:

@@ -4,10 +4,9 @@ import json
 from pathlib import Path
 
 from actlab.atomic import write_text_atomically
-from actlab.build import build, build_model
+from actlab.build import build, build_classifier
 from actlab.checkpoints import CheckpointIO
 from actlab.config import run_config
-from actlab.module import Classifier
 
 
 def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
@@ -15,12 +14,7 @@ def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:
     returns the test metrics (`eval.json` in `output_dir`)."""
     cfg = run_config(ckpt_path)
     datamodule = build(cfg, "data")
-    classifier = Classifier(
-        build_model(cfg, datamodule.input_shape, datamodule.num_classes),
-        num_classes=datamodule.num_classes,
-        optimizer=build(cfg, "optimizer"),
-        channels_last=cfg.channels_last,
-    )
+    classifier = build_classifier(cfg, datamodule)
     trainer = build(
         cfg,
         "trainer",

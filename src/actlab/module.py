@@ -1,10 +1,7 @@
 """Classifier: the one LightningModule, shared by every model of the `model` group."""
 
-import inspect
 import logging
-import math
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any
 
 import lightning as L
@@ -12,54 +9,22 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.optim import Optimizer
-from torch.optim.lr_scheduler import LRScheduler
 from torchmetrics import MeanMetric
 
-from actlab.activations import activation_parameters
 from actlab.metrics import EpochScores
+from actlab.optimization import OptimizerFactory, build_optimizer, fit_scheduler
 from actlab.regularization.penalty import penalized_weights, weight_penalty
 
 log = logging.getLogger(__name__)
-
-ABSOLUTE_LRS = ("base_lr", "max_lr")
-"""Scheduler arguments that set learning rates outright (CyclicLR, OneCycleLR), not as factors."""
-
-OptimizerFactory = Callable[[Iterable[dict[str, Any]]], Optimizer]
-
-
-class Diverged(RuntimeError):
-    """The training loss became `loss` (NaN or infinite) at optimizer step `step` of `epoch`;
-    `last_finite_loss` is the loss of the step before (None at the first step)."""
-
-    def __init__(self, loss: float, step: int, epoch: int, last_finite_loss: float | None) -> None:
-        self.loss = loss
-        self.step = step
-        self.epoch = epoch
-        self.last_finite_loss = last_finite_loss
-        before = "none" if last_finite_loss is None else f"{last_finite_loss:.6g}"
-        super().__init__(
-            f"training loss became {loss} at step {step} (epoch {epoch}); "
-            f"the last finite loss was {before}"
-        )
-
-    @property
-    def details(self) -> dict[str, float | int | None]:
-        """What `metrics.json` records of the divergence."""
-        return {
-            "step": self.step,
-            "epoch": self.epoch,
-            "loss": self.loss,
-            "last_finite_loss": self.last_finite_loss,
-        }
 
 
 class Classifier(L.LightningModule):
     """Trains `model` with cross entropy and reports loss, accuracy and macro precision, recall, F1.
 
     Metrics are states accumulated over the whole epoch (`EpochScores`) and computed and logged
-    once at its end, never averages of per-batch values. No step waits for the device: a
-    non-finite training loss is noted there and raises `Diverged`, with the step where it first
-    happened, at the next logging step or epoch end.
+    once at its end, never averages of per-batch values. No step waits for the device. (The run's
+    other concerns are callbacks that the recipe adds: `DivergenceWatch` stops a run whose loss
+    became NaN, `RandomState` keeps the random state in checkpoints.)
 
     Training minimises cross entropy with `label_smoothing`, plus `l1 * sum |w| + l2 * sum w^2`
     over the weights of linear and conv layers (logged apart as `train/penalty`; `train/loss` is
@@ -69,7 +34,7 @@ class Classifier(L.LightningModule):
     learnable activations (adaptive ones, PReLU) form a group of their own, without weight decay
     and with the learning rate times `activation_lr_scale`. `scheduler` is a Lightning
     lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none;
-    `fit_to_run` completes it for the run.
+    `actlab.optimization` builds both for the run.
     `channels_last` runs conv layers and image batches in NHWC memory format when training on a
     CUDA GPU; `compile` runs the model through torch.compile, in that mode when it is one
     (`reduce-overhead`: CUDA graphs).
@@ -111,13 +76,6 @@ class Classifier(L.LightningModule):
         self.val_scores = EpochScores(num_classes)
         self.test_scores = EpochScores(num_classes)
         self.penalty = MeanMetric(nan_strategy="disable")  # NaN propagates
-        # The divergence watch: the training losses since the last check, kept on the device
-        # and read at logging steps and epoch ends, never at every step (a read waits for the
-        # device); the step of the first of them; the last finite loss before them.
-        self.losses = torch.empty(0)
-        self.watched = 0
-        self.first_watched_step = 0
-        self.last_finite_loss: float | None = None
 
     def configure_model(self) -> None:
         # Lightning calls this before fit and again before test: it must be idempotent. It runs
@@ -190,30 +148,7 @@ class Classifier(L.LightningModule):
             # `weight=` with nan_strategy "disable".
             self.penalty.update(penalty.detach().expand(len(batch[1])))
             loss = loss + penalty
-        self.watch(loss.detach())
         return loss
-
-    def on_train_start(self) -> None:
-        self.losses = torch.empty(self.trainer.log_every_n_steps, device=self.device)
-
-    def watch(self, loss: Tensor) -> None:
-        """Keep the training `loss` on the device for the next divergence check."""
-        if self.watched == len(self.losses):  # steps that did not step the optimizer
-            self.check_divergence()
-        if self.watched == 0:
-            self.first_watched_step = self.global_step
-        self.losses[self.watched] = loss  # a copy on the device: no host sync
-        self.watched += 1
-
-    def check_divergence(self) -> None:
-        """Raise `Diverged` for the first non-finite training loss since the last check, with
-        its step and the last finite loss before it: one read of the device."""
-        losses, self.watched = self.losses[: self.watched].tolist(), 0
-        for index, loss in enumerate(losses):
-            if not math.isfinite(loss):
-                step = self.first_watched_step + index
-                raise Diverged(loss, step, self.current_epoch, self.last_finite_loss)
-            self.last_finite_loss = loss
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         self._evaluate(batch, self.val_scores)
@@ -222,17 +157,13 @@ class Classifier(L.LightningModule):
         self._evaluate(batch, self.test_scores)
 
     def on_train_batch_end(self, outputs: Tensor, batch: Any, batch_idx: int) -> None:
-        logging_step = self.global_step % self.trainer.log_every_n_steps == 0  # stepped already
-        if logging_step or self.trainer.is_last_batch:
-            self.check_divergence()
         if self.trainer.is_last_batch:
             # Here rather than in on_train_epoch_end, which Lightning calls after the callbacks'
             # own: so that every callback finds the epoch's training scores there.
             self._log_epoch("train", self.train_scores)
 
     def on_train_epoch_end(self) -> None:
-        self.check_divergence()  # an epoch cut short (max_steps, a stop)
-        self._log_epoch("train", self.train_scores)
+        self._log_epoch("train", self.train_scores)  # an epoch cut short (max_steps, a stop)
 
     def on_validation_epoch_end(self) -> None:
         self._log_epoch("val", self.val_scores)
@@ -240,51 +171,17 @@ class Classifier(L.LightningModule):
     def on_test_epoch_end(self) -> None:
         self._log_epoch("test", self.test_scores)
 
-    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        # The random state that dropout and augmentation draw from: a run resumed from the end
-        # of an epoch draws what the run would have drawn had it gone on.
-        # (Under DDP, every process has the same: they were seeded alike.)
-        checkpoint["rng_states"] = {
-            "cpu": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state() if torch.cuda.is_initialized() else None,
-        }
-
-    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        states = checkpoint.get("rng_states")
-        if states is None:
-            return
-        torch.set_rng_state(states["cpu"])
-        if states["cuda"] is not None and torch.cuda.is_available():
-            torch.cuda.set_rng_state(states["cuda"])  # this process's device
-
     def configure_optimizers(self) -> Optimizer | dict[str, Any]:
-        activation = activation_parameters(self.model)
-        in_activation = {id(param) for param in activation}
-        weights = [param for param in self.parameters() if id(param) not in in_activation]
-        groups: list[dict[str, Any]] = [{"params": weights}]
-        if activation:
-            groups.append({"params": activation, "weight_decay": 0.0})
-        optimizer = self.optimizer_factory(groups)
-        if activation:
-            optimizer.param_groups[1]["lr"] *= self.activation_lr_scale
+        optimizer = build_optimizer(self.optimizer_factory, self.model, self.activation_lr_scale)
         if not self.scheduler_config:
             return optimizer
-        make = self.scheduler_config["scheduler"]
-        lr_scheduler = {**self.scheduler_config, "scheduler": self.fit_to_run(make, optimizer)}
-        return {"optimizer": optimizer, "lr_scheduler": lr_scheduler}
-
-    def fit_to_run(self, make: partial, optimizer: Optimizer) -> LRScheduler:
-        """The scheduler of `make` for this run: one that takes `total_steps` and is not given it
-        gets the run's number of optimizer steps; absolute learning rates (`base_lr`, `max_lr`)
-        are scaled per parameter group as the groups' own learning rates are, so that the
-        activations keep their `activation_lr_scale`."""
-        accepted = inspect.signature(make).parameters
-        extra: dict[str, Any] = {}
-        if "total_steps" in accepted and make.keywords.get("total_steps") is None:
-            extra["total_steps"] = self.trainer.estimated_stepping_batches
-        scales = [1.0, self.activation_lr_scale][: len(optimizer.param_groups)]
-        for name in ABSOLUTE_LRS:
-            value = make.keywords.get(name)
-            if isinstance(value, int | float):
-                extra[name] = [value * scale for scale in scales]
-        return make(optimizer, **extra)
+        scheduler = fit_scheduler(
+            self.scheduler_config["scheduler"],
+            optimizer,
+            lambda: self.trainer.estimated_stepping_batches,
+            self.activation_lr_scale,
+        )
+        return {
+            "optimizer": optimizer,
+            "lr_scheduler": {**self.scheduler_config, "scheduler": scheduler},
+        }

@@ -1,7 +1,6 @@
-"""Resuming: the record and the checkpoint a run continues from, with `resume=true` or
+"""Resuming: the checkpoint a run continues from, with `resume=true` or
 `ckpt_path`, in the folder that `actlab.folders` chose."""
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,6 @@ from actlab.errors import CheckpointError
 from actlab.folders import checkpoint_run_folder, recorded_overrides
 
 log = logging.getLogger(__name__)
-
-
-def previous_record(path: Path) -> dict[str, Any] | None:
-    """The metrics.json a run left at `path`, if any."""
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def checkpoint_to_resume(checkpoints: Path) -> Path | None:

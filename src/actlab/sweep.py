@@ -1,6 +1,5 @@
 """What a multirun leaves: a table of its jobs, and a failed exit when any job failed."""
 
-import json
 import logging
 import sys
 from pathlib import Path
@@ -11,35 +10,29 @@ from omegaconf import DictConfig, OmegaConf
 
 from actlab.folders import lock_of
 from actlab.locks import waiting_for
+from actlab.records import Status, job_folders, read_record
 
 log = logging.getLogger(__name__)
 
-FINISHED = ("ok", "diverged")
-"""Statuses of jobs that ran to their end; a diverged run is a result, not a failure."""
-
 
 def job_results(sweep_dir: Path) -> list[dict[str, Any]]:
-    """Each job of the sweep: its overrides and outcome (status "missing" without metrics.json),
-    once it is over: a job that another command trains is waited for."""
-    jobs = sorted(
-        (overrides.parent.parent for overrides in sweep_dir.glob("*/.hydra/overrides.yaml")),
-        key=lambda job: (len(job.name), job.name),
-    )
+    """Each job of the sweep: its overrides and outcome (status missing without a record), once
+    it is over: a job that another command trains is waited for."""
     results = []
-    for job in jobs:
+    for job in job_folders(sweep_dir):
         with waiting_for(lock_of(job), f"the command that trains job {job.name}"):
             pass
-        metrics_file = job / "metrics.json"
-        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+        record = read_record(job) or {}
+        overrides = job / ".hydra" / "overrides.yaml"
         results.append(
             {
                 "job": job.name,
-                "overrides": " ".join(OmegaConf.load(job / ".hydra" / "overrides.yaml")),
-                "status": metrics.get("status", "missing"),
-                "reason": metrics.get("reason"),
-                "monitor": metrics.get("monitor"),
-                "best": metrics.get("best", {}).get(metrics.get("monitor")),
-                "test_acc": metrics.get("test", {}).get("test/acc"),
+                "overrides": " ".join(OmegaConf.load(overrides)) if overrides.exists() else "",
+                "status": record.get("status", Status.MISSING),
+                "reason": record.get("reason"),
+                "monitor": record.get("monitor"),
+                "best": record.get("best", {}).get(record.get("monitor")),
+                "test_acc": record.get("test", {}).get("test/acc"),
             }
         )
     return results
@@ -76,7 +69,7 @@ class SweepSummary(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         results = job_results(sweep_dir)
         log.info("Sweep %s:\n%s", sweep_dir, format_table(results))
-        failed = [r for r in results if r["status"] not in FINISHED]
+        failed = [r for r in results if not Status(r["status"]).finished]
         if failed:
             sys.exit(f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n" + why(failed))
 

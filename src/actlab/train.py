@@ -13,7 +13,7 @@ from omegaconf import DictConfig
 
 from actlab.allocator import steady_malloc
 from actlab.bookkeeping import recorded
-from actlab.build import build, build_all, build_classifier, target_of
+from actlab.build import build, build_all, build_callbacks, build_classifier, target_of
 from actlab.callbacks.run_record import RunRecord
 from actlab.checks import check_accelerator, check_config
 from actlab.models.compatibility import check_model_fits_data
@@ -63,7 +63,7 @@ def train(
             if logger is not None and "purge_step" in logger:
                 logger.purge_step = step
     objects = {
-        "callbacks": [record, *build_all(cfg, "callbacks")],
+        "callbacks": [record, *build_callbacks(cfg)],
         "logger": build_all(cfg, "logger"),
         "plugins": [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()],
     }

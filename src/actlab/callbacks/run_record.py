@@ -1,6 +1,5 @@
 """The record of one run: `metrics.json` in its directory and the HParams entry of its loggers."""
 
-import json
 import math
 import time
 from pathlib import Path
@@ -14,10 +13,8 @@ from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.atomic import write_text_atomically
 from actlab.errors import ConfigError
-
-Scalar = str | int | float | bool
+from actlab.records import Record, Scalar, Status, new_record, objective, read_record, write_record
 
 
 def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
@@ -44,18 +41,6 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     return params
 
 
-def objective(record: dict[str, Any]) -> float:
-    """The best monitored value in a run's `record` if it ended ok, else NaN."""
-    if record["status"] != "ok":
-        return math.nan
-    return record["best"].get(record["monitor"], math.nan)
-
-
-def write_json_atomically(data: dict[str, Any], path: Path) -> None:
-    """Write `data` as JSON so that a reader never sees a half-written file."""
-    write_text_atomically(path, json.dumps(data, indent=2, allow_nan=True))
-
-
 class RunRecord(L.Callback):
     """Keeps `metrics.json` current while a run trains, and records how it ended.
 
@@ -73,38 +58,24 @@ class RunRecord(L.Callback):
 
     def __init__(
         self,
-        path: Path,
+        run_dir: Path,
         monitor: str,
         mode: str,
         hparams: dict[str, Scalar],
-        previous: dict[str, Any] | None = None,
+        previous: Record | None = None,
         tags: list[str] | None = None,
     ) -> None:
         if mode not in ("min", "max"):
             raise ConfigError(f"monitor mode must be 'min' or 'max', got {mode!r}")
-        self.path = path
+        self.run_dir = run_dir
         self.monitor = monitor
         self.mode = mode
         self.hparams = hparams
         self.start = time.perf_counter()
         self.epoch_start = self.start
         self.trainer: L.Trainer | None = None
-        self.record: dict[str, Any] = {
-            "status": "running",
-            "reason": None,
-            "monitor": monitor,
-            "mode": mode,
-            "best_epoch": None,
-            "best": {},
-            "final": {},
-            "test": {},
-            "num_params": None,
-            "wall_time_s": 0.0,
-            "hparams": hparams,
-            "tags": list(tags or []),
-            "continued": list(previous.get("continued", [])) if previous else [],
-            "history": [],
-        }
+        continued = list(previous.get("continued", [])) if previous else []
+        self.record = new_record(monitor, mode, hparams, list(tags or []), continued)
         # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start),
         # adds up its wall time, and says where and after what it continued.
         self.earlier = previous["history"] if previous else []
@@ -126,8 +97,7 @@ class RunRecord(L.Callback):
             return
         elapsed = self.earlier_time + time.perf_counter() - self.start
         self.record["wall_time_s"] = round(elapsed, 3)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_json_atomically(self.record, self.path)
+        write_record(self.record, self.run_dir)
 
     @property
     def objective(self) -> float:
@@ -208,17 +178,16 @@ class RunRecord(L.Callback):
         if isinstance(exception, KeyboardInterrupt | SIGTERMException):
             name = "SIGTERM" if isinstance(exception, SIGTERMException) else "Ctrl-C (SIGINT)"
             where = f"step {trainer.global_step} (epoch {trainer.current_epoch})"
-            self.finish("interrupted", f"{name} at {where}")
+            self.finish(Status.INTERRUPTED, f"{name} at {where}")
 
     def reread(self) -> None:
         """Take the record from `metrics.json` when processes that Lightning started for a
         spawning strategy (DDP inside a local sweep) trained the run and wrote it there: this
         process's copy of the record never saw their epochs. A record there that is not of a run
         under way (a finished run that this command failed to continue) is left alone."""
-        if self.path.exists():
-            written = json.loads(self.path.read_text())
-            if written["status"] == "running":
-                self.record, self.writing = written, True
+        written = read_record(self.run_dir)
+        if written is not None and written["status"] == Status.RUNNING:
+            self.record, self.writing = written, True
 
     def on_test_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.reread()
@@ -232,7 +201,7 @@ class RunRecord(L.Callback):
         self.write()
 
     def finish(
-        self, status: str, reason: str | None = None, diverged: dict[str, Any] | None = None
+        self, status: Status, reason: str | None = None, diverged: dict[str, Any] | None = None
     ) -> None:
         """Record how the run ended, in `metrics.json` and in the loggers' hyper-parameters;
         `diverged` holds the step, epoch and losses of a divergence."""
@@ -255,4 +224,4 @@ class RunRecord(L.Callback):
             else:
                 logger.log_hyperparams(params)
                 logger.log_metrics(summary, step=self.trainer.global_step)
-            logger.finalize("success" if status == "ok" else "failed")
+            logger.finalize("success" if status == Status.OK else "failed")

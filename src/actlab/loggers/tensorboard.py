@@ -9,6 +9,8 @@ from hydra.types import RunMode
 from lightning.pytorch.loggers import TensorBoardLogger as LightningTensorBoardLogger
 from omegaconf import OmegaConf
 
+from actlab.folders import sweep_record
+
 BOOKKEEPING = {
     "epoch": "~run/epoch",
     "lr-": "~run/lr-",
@@ -39,8 +41,8 @@ def what_varies() -> str:
     parser = OverridesParser.create()
     swept = set(OmegaConf.select(hydra_cfg, "sweeper.params", default=None) or {})
     command = Path(hydra_cfg.sweep.dir) / "multirun.yaml"  # the sweep's command line
-    if command.exists():
-        overrides = parser.parse_overrides(list(OmegaConf.load(command).hydra.overrides.task))
+    if command.exists():  # read as Hydra rewrites it in place, when another command resumes
+        overrides = parser.parse_overrides(list(sweep_record(command).hydra.overrides.task))
         swept |= {override.key_or_group for override in overrides if override.is_sweep_override()}
     job = parser.parse_overrides(list(hydra_cfg.overrides.task))
     return ",".join(

@@ -1,6 +1,5 @@
 """A sweep's runs as a table, and their per-epoch curves from TensorBoard's event files."""
 
-import json
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -9,6 +8,7 @@ import pandas as pd
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from actlab.loggers.tensorboard import filed
+from actlab.records import Record, job_folders, read_record
 
 CURVE_TAGS = ("val/loss", "val/f1", "val/acc", "train/loss", "val/last_batch_f1")
 """The per-epoch scalars a report reads and plots, where the runs logged them (the last
@@ -20,12 +20,6 @@ per-epoch values, one unit per epoch; S2 compares how fast runs converge by it."
 
 EPOCH = filed("epoch")
 """Lightning's epoch counter, as actlab's TensorBoard logger files it."""
-
-
-def run_dirs(sweep_dir: Path) -> list[Path]:
-    """The job directories of a sweep that hold a `metrics.json` (started jobs), in job order."""
-    found = [path.parent for path in sweep_dir.glob("*/metrics.json")]
-    return sorted(found, key=lambda path: (len(path.name), path.name))
 
 
 def event_folder(run_dir: Path) -> Path | None:
@@ -70,9 +64,7 @@ def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
     return curve_frame(rows)
 
 
-def run_row(
-    record: dict[str, Any], sweep: str, job: str, run_curves: pd.DataFrame
-) -> dict[str, Any]:
+def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> dict[str, Any]:
     """One run's metrics.json `record` as a flat row: its hyper-parameters, status, best, last and
     test metrics, and the area under its loss curves (`AREAS`)."""
     row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
@@ -102,8 +94,10 @@ def load_runs(
     run), one row each, and all their curves (long form, with the run's `sweep` and `job`)."""
     rows, all_curves = [], []
     for sweep_dir in sweep_dirs:
-        for run_dir in run_dirs(sweep_dir):
-            record = json.loads((run_dir / "metrics.json").read_text())
+        for run_dir in job_folders(sweep_dir):
+            record = read_record(run_dir)
+            if record is None:  # not started
+                continue
             if "debug" in record["hparams"] or not set(tags) <= set(record.get("tags", [])):
                 continue  # debug runs (debug=...) are never reported
             run_curves = curves(run_dir, record["history"])

@@ -73,23 +73,19 @@ def wait_for(jobs: Sequence[Any]) -> dict[str, str]:
     ended: dict[str, str] = {}
     left_at: dict[str, float] = {}
     delay = 1.0
-    while len(ended) < len(jobs):
-        running = [job for job in jobs if job.job_id not in ended]
-        for job in running:
-            if job.paths.result_pickle.exists():
+    while True:
+        for job in jobs:
+            if job.job_id not in ended and job.paths.result_pickle.exists():
                 ended[job.job_id] = "COMPLETED"
-        states = job_states(job.job_id for job in running if job.job_id not in ended) or {}
+        waiting = [job.job_id for job in jobs if job.job_id not in ended]
+        if not waiting:
+            return ended
         now = time.monotonic()
-        for job_id, state in states.items():
-            if state in WAITING:
-                continue
-            left_at.setdefault(job_id, now)
-            if now - left_at[job_id] > GRACE_S:  # no result came
-                ended[job_id] = state
-        if len(ended) < len(jobs):
-            time.sleep(delay)
-            delay = min(delay * 1.5, 10.0)
-    return ended
+        for job_id, state in (job_states(waiting) or {}).items():
+            if state not in WAITING and now - left_at.setdefault(job_id, now) > GRACE_S:
+                ended[job_id] = state  # it left the queue, and no result came
+        time.sleep(delay)
+        delay = min(delay * 1.5, 10.0)
 
 
 class SlurmLauncher(SubmititSlurmLauncher):
