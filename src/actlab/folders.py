@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from filelock import FileLock
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.locks import unless_taken
@@ -25,15 +26,17 @@ STAMP = "%Y-%m-%d_%H-%M-%S"
 
 def task_overrides(argv: Sequence[str]) -> list[str]:
     """The overrides of a command line that say what runs (`key=value`, `+key=...`, `~key`),
-    without Hydra's own (`hydra...`) and without `resume` and `ckpt_path`, in a fixed order."""
-    overrides = []
-    for arg in argv:
-        if arg.startswith("-") or not ("=" in arg or arg.startswith("~")):
-            continue  # a flag (-m, --config-name=...), or a flag's value
-        key = arg.lstrip("+~").split("=", 1)[0]
-        if key not in ("resume", "ckpt_path") and not key.startswith(("hydra.", "hydra/")):
-            overrides.append(arg)
-    return sorted(overrides)
+    without Hydra's own (`hydra...`) and without `resume` and `ckpt_path`, in a fixed order.
+    Read by Hydra's override grammar, as everything that asks what a command varies."""
+    candidates = [
+        arg for arg in argv if not arg.startswith("-") and ("=" in arg or arg.startswith("~"))
+    ]  # not a flag (-m, --config-name=...) nor a flag's value
+    return sorted(
+        override.input_line
+        for override in OverridesParser.create().parse_overrides(candidates)
+        if override.key_or_group not in ("resume", "ckpt_path")
+        and not override.key_or_group.startswith(("hydra.", "hydra/"))
+    )
 
 
 def sweep_record(path: Path, attempts: int = 50) -> DictConfig:
