@@ -108,7 +108,9 @@ stop() {
         sleep 0.5
     done
     pkill -9 -f "slurm(ctld|d) -f $CONF" 2>/dev/null || true
-    rm -rf "$DIR"
+    # What start wrote, and nothing else of $ACTLAB_SLURM_DIR.
+    rm -rf "$DIR/state" "$DIR/spool" "$DIR/log" "$CONF" "$DIR/slurmctld.pid" "$DIR/slurmd.pid"
+    rmdir "$DIR" 2>/dev/null || true
 }
 
 case "${1:-}" in
