@@ -25,10 +25,10 @@ log = logging.getLogger(__name__)
 
 def launchable(trainer: L.Trainer, cfg: DictConfig, **objects: list) -> L.Trainer:
     """`trainer` (built with `objects`: callbacks, loggers, plugins), or where it cannot run as it
-    is, one that can. Lightning's DDP starts its other
-    processes by running the command line again, and in a local multirun (-m) that command is
-    the whole sweep: there the job's processes are spawned instead (`ddp_spawn`). A launcher
-    that starts every process itself (SLURM through hydra/launcher=slurm) needs neither."""
+    is, one that can. Lightning's DDP starts its other processes by running the command line
+    again, and in a local multirun (-m) that command is the whole sweep: there the job's
+    processes are spawned instead (`ddp_spawn`). A launcher that starts every process itself
+    (SLURM through hydra/launcher=slurm) needs neither."""
     strategy = trainer.strategy
     if (
         HydraConfig.get().mode == RunMode.MULTIRUN
