@@ -26,8 +26,9 @@ sweep: setup
 lint: setup
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
 
+# The fast tests in one process per core (pytest-xdist).
 test: lint
-	$(VENV)/bin/python -m pytest -m "not slow"
+	$(VENV)/bin/python -m pytest -m "not slow" -n auto
 
 test-all: lint
 	$(VENV)/bin/python -m pytest

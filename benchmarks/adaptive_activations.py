@@ -17,8 +17,8 @@ import torch
 from hydra import compose, initialize_config_dir
 from torch import nn
 
-from actlab.build import build_model
 from actlab.config import CONFIG_DIR
+from actlab.config.build import build_model
 
 MODELS = {"lenet": (1, 28, 28), "resnet": (3, 32, 32)}
 """Each model with the input shape it is measured on: Fashion-MNIST's and CIFAR-10's."""

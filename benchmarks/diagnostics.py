@@ -20,12 +20,12 @@ import lightning as L
 import torch
 from hydra import compose, initialize_config_dir
 
-from actlab.allocator import steady_malloc
-from actlab.build import build_model
 from actlab.callbacks.diagnostics import Diagnostics
 from actlab.config import CONFIG_DIR
+from actlab.config.build import build_model
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
+from actlab.utils.allocator import steady_malloc
 
 
 class TimedDiagnostics(Diagnostics):

@@ -28,10 +28,11 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 from torch import Tensor, nn
 
-from actlab.build import build_model
+from actlab.callbacks.fast_path import FastPath
 from actlab.config import CONFIG_DIR
+from actlab.config.build import build_model
 from actlab.data.cifar10 import CIFAR10DataModule
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
 
 SWITCHES = {
     "all off": [
@@ -103,13 +104,11 @@ def lightning_images_per_s(cfg: DictConfig, steps: int, warmup: int) -> float:
         build_model(cfg, datamodule.input_shape, datamodule.num_classes),
         num_classes=datamodule.num_classes,
         optimizer=instantiate(cfg.optimizer),
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
     )
     timer = StepTimer(warmup)
     trainer: L.Trainer = instantiate(
         cfg.trainer,
-        callbacks=[timer],
+        callbacks=[FastPath(cfg.channels_last, cfg.compile), timer],
         logger=False,
         enable_checkpointing=False,
         enable_progress_bar=False,

@@ -17,11 +17,11 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 from torch import Tensor, nn
 
-from actlab.allocator import steady_malloc
-from actlab.build import build_model
 from actlab.config import CONFIG_DIR
+from actlab.config.build import build_model
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.data.synthetic import write_mnist_files
+from actlab.utils.allocator import steady_malloc
 
 Name = TypeVar("Name", str, int)
 

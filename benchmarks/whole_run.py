@@ -53,7 +53,7 @@ def main() -> None:
             "plain script": [sys.executable, str(BENCHMARKS / "plain_run.py"), str(data_dir)],
             "python train.py": train,
             "plain's imports": [*imports, "import torch, torchvision.datasets"],
-            "train.py's imports": [*imports, "import actlab.train"],
+            "train.py's imports": [*imports, "import actlab.run.recipe"],
         }
         for _ in range(args.warmup):
             for command in contenders.values():

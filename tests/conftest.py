@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import torch
 from hydra import compose, initialize_config_dir
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
@@ -15,6 +16,11 @@ from torchvision.datasets import CIFAR10
 
 from actlab.config import CONFIG_DIR
 from actlab.data.synthetic import write_cifar_batches, write_mnist_files
+
+# The tests' tensors are tiny: starting intra-op threads for them costs more than they gain (a
+# quarter of the fast tier's time on 2 cores), and `make test` runs one test process per core.
+# Commands that tests start (run_cli) keep torch's own default.
+torch.set_num_threads(1)
 
 OFFLINE = Path(__file__).parent / "offline"
 """Holds the sitecustomize module that keeps every test process off the network."""

@@ -6,13 +6,13 @@ import sys
 
 import pytest
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 GLIBC_MALLINFO2 = sys.platform.startswith("linux") and hasattr(ctypes.CDLL(None), "mallinfo2")
 
 MAPPED_BYTES_OF_A_16_MIB_BLOCK = """
 import ctypes, sys
-from actlab.allocator import steady_malloc
+from actlab.utils.allocator import steady_malloc
 class MallInfo2(ctypes.Structure):
     _fields_ = [(name, ctypes.c_size_t) for name in (
         "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
@@ -45,7 +45,7 @@ def test_train_applies_it_first_unless_switched_off(
     compose_run, monkeypatch: pytest.MonkeyPatch, steady: bool
 ) -> None:
     calls = []
-    monkeypatch.setattr("actlab.train.steady_malloc", lambda: calls.append(True))
+    monkeypatch.setattr("actlab.run.recipe.steady_malloc", lambda: calls.append(True))
     cfg = compose_run("data=mnist", f"steady_malloc={steady}")  # no MNIST here: fails early
     with pytest.raises(FileNotFoundError):
         run(cfg)

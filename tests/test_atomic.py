@@ -10,9 +10,9 @@ import torch
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from actlab import checkpoints
-from actlab.atomic import atomic_path, write_text_atomically
-from actlab.checkpoints import CheckpointIO
+from actlab.storage import checkpoints
+from actlab.storage.checkpoints import CheckpointIO
+from actlab.utils.atomic import atomic_path, write_text_atomically
 
 
 def test_a_write_that_fails_leaves_the_earlier_file_and_no_partial_one(tmp_path: Path) -> None:

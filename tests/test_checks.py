@@ -7,9 +7,9 @@ import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 from hydra.errors import MissingConfigException
 
-from actlab.checks import ConfigError, Range, check_config
 from actlab.config import CONFIG_DIR
-from actlab.train import run
+from actlab.config.checks import ConfigError, Range, check_config
+from actlab.run.recipe import run
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 GROUPS = [

@@ -11,9 +11,9 @@ from helpers import FAST, TINY_MODEL, run_cli
 from test_resume import epochs_logged, restarts_logged
 from torch import nn
 
-from actlab.errors import CheckpointError
-from actlab.folders import checkpoint_run_folder, config_subdir, run_folder
-from actlab.resume import read_checkpoint
+from actlab.run.resume import check_checkpoint_fits
+from actlab.storage.folders import checkpoint_run_folder, config_subdir, run_folder
+from actlab.utils.errors import CheckpointError
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]  # 2 epochs
 
@@ -59,9 +59,9 @@ def test_a_checkpoint_outside_a_run_folder_starts_a_new_one(tmp_path: Path) -> N
     )
     for loose in (tmp_path / "a.ckpt", tmp_path / "elsewhere" / "checkpoints" / "a.ckpt"):
         assert checkpoint_run_folder(str(loose)) is None
-        new_folder = run_folder(str(tmp_path / "runs"), False, str(loose))
-        assert Path(new_folder).parent == tmp_path / "runs"
-        assert config_subdir(new_folder) == ".hydra"
+        new_folder, continued = run_folder(tmp_path / "runs", [], False, str(loose))
+        assert new_folder.parent == tmp_path / "runs" and not continued
+        assert config_subdir(str(new_folder)) == ".hydra"
 
 
 @pytest.mark.slow
@@ -108,14 +108,14 @@ def test_a_file_that_is_no_checkpoint_is_refused(tmp_path: Path) -> None:
     torch.save({"state_dict": nn.Linear(2, 2).state_dict(), "global_step": 3}, cut)
     cut.write_bytes(cut.read_bytes()[:100])  # a copy cut short
     with pytest.raises(CheckpointError, match=f"ckpt_path={cut} could not be read as a checkpoint"):
-        read_checkpoint(cut, nn.Linear(2, 2))
+        check_checkpoint_fits(cut, nn.Linear(2, 2))
 
     weights = tmp_path / "weights.pt"
     torch.save(nn.Linear(2, 2).state_dict(), weights)  # weights alone, no Lightning state
     with pytest.raises(
         CheckpointError, match="is not a Lightning checkpoint: it has no state_dict"
     ):
-        read_checkpoint(weights, nn.Linear(2, 2))
+        check_checkpoint_fits(weights, nn.Linear(2, 2))
 
 
 def test_missing_and_unexpected_weights_are_counted(tmp_path: Path) -> None:
@@ -123,11 +123,9 @@ def test_missing_and_unexpected_weights_are_counted(tmp_path: Path) -> None:
     saved = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)).state_dict()
     torch.save({"state_dict": saved, "global_step": 0}, path)
     with pytest.raises(CheckpointError) as refused:
-        read_checkpoint(path, nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)))
+        check_checkpoint_fits(path, nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)))
     assert "2 missing: 2.weight, 2.bias; 2 not in this model: 1.weight, 1.bias" in str(
         refused.value
     )
     assert "saved by a run" not in str(refused.value)  # outside a run folder: no run to name
-    assert (
-        read_checkpoint(path, nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)))["global_step"] == 0
-    )
+    check_checkpoint_fits(path, nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)))  # it fits

@@ -10,7 +10,7 @@ from omegaconf import OmegaConf
 
 from actlab.config import CONFIG_DIR
 from actlab.report.write import write_report
-from actlab.train import run
+from actlab.run.recipe import run
 
 MLP = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], "callbacks.progress_bar=null"]
 

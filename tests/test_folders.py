@@ -13,7 +13,7 @@ import pytest
 from helpers import FAST, REPO, TINY_MODEL
 from omegaconf import OmegaConf
 
-from actlab import folders
+from actlab.storage import folders
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 
@@ -47,12 +47,13 @@ def test_commands_in_the_same_second_claim_a_folder_each(tmp_path: Path) -> None
 def test_resume_finds_the_newest_folder_of_the_same_command(tmp_path, monkeypatch) -> None:
     parent = tmp_path / "runs"
     monkeypatch.setattr(folders, "datetime", FrozenClock)
-    monkeypatch.setattr(sys, "argv", ["train.py", "seed=1", "resume=true"])
     first, second = folders.claim_new_folder(parent), folders.claim_new_folder(parent)
     for folder in (first, second):
         (folder / ".hydra").mkdir()
         OmegaConf.save(OmegaConf.create(["seed=1"]), folder / ".hydra" / "overrides.yaml")
-    assert folders.run_folder(str(parent), True) == str(second)  # ..._001 sorts after the first
+    found = folders.run_folder(parent, ["seed=1", "resume=true"], resume=True)
+    assert found == (second, True)  # ..._001 sorts after the first
+    assert folders.run_folder(parent, ["seed=2"], resume=True)[1] is False  # another command
 
 
 def start(cwd: Path, *args: str) -> subprocess.Popen:
@@ -115,10 +116,13 @@ def test_two_commands_resuming_one_sweep_train_each_job_once(tmp_path: Path) -> 
         assert [row["epoch"] for row in record["history"]] == [0, 1]
         trained_by = [f"{sweep / job} is being trained by another command" in o for o in outputs]
         assert trained_by.count(True) <= 1, job  # skipped by at most one of the two
-        # A log of its own for each command: the killed one and the two that resumed job 0;
-        # for the other jobs, the command that started it and the one that found it started.
+        # A log of its own for each of the two commands: for job 0, each beside its config in
+        # .hydra/continued/; for the others, the command that started the job and the one that
+        # found it started. (The killed command was killed before its first line.)
         logs = list((sweep / job).rglob("train.log"))
-        assert len(logs) == (3 if job == "0" else 2), logs
+        assert len({log.parent for log in logs}) == len(logs) == 2, logs
+        if job == "0":
+            assert all(log.parent.parent.name == "continued" for log in logs), logs
     skipped = sum(output.count("is being trained by another command") for output in outputs)
     assert skipped >= 1  # they did run at the same time
     for output in outputs:

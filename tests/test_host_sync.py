@@ -11,7 +11,7 @@ import torch
 from helpers import TINY_MODEL
 from torch.overrides import TorchFunctionMode
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 READS = {"item", "tolist", "numpy", "cpu", "__bool__", "__float__", "__int__", "__index__"}
 """Tensor methods that read a value on the host: on a GPU each waits for the device."""

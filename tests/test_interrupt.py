@@ -11,7 +11,7 @@ import pytest
 import torch
 from helpers import FAST, REPO, TINY_MODEL
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 LONG_RUN = [
     "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "trainer.max_epochs=100000",

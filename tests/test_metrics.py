@@ -11,7 +11,7 @@ from torchmetrics.functional.classification import (
     multiclass_recall,
 )
 
-from actlab.metrics import EpochScores
+from actlab.training.metrics import EpochScores
 
 
 @pytest.mark.parametrize("num_classes", [2, 10])

@@ -11,8 +11,9 @@ from sklearn.metrics import f1_score, precision_score
 from torch import nn
 
 from actlab.activations.adaptive import ATanh
+from actlab.callbacks.fast_path import FastPath
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
 
 CLASSES = 4
 
@@ -100,19 +101,18 @@ def fit_conv_classifier(accelerator: str) -> tuple[Classifier, list[torch.Tensor
     conv = nn.Conv2d(3, 4, 3)
     conv.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
     model = nn.Sequential(conv, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    classifier = Classifier(
-        model, 4, optimizer=partial(torch.optim.SGD, lr=0.1), channels_last=True
-    )
+    classifier = Classifier(model, 4, optimizer=partial(torch.optim.SGD, lr=0.1))
     batches = TensorBatches(torch.randn(8, 3, 8, 8), torch.randint(4, (8,)), batch_size=4)
     L.Trainer(
         accelerator=accelerator, max_epochs=1, logger=False, enable_checkpointing=False,
         enable_progress_bar=False, enable_model_summary=False,
+        callbacks=[FastPath(channels_last=True)],
     ).fit(classifier, batches)  # fmt: skip
     return classifier, seen
 
 
 def test_channels_last_is_skipped_on_cpu(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="actlab.module"):
+    with caplog.at_level(logging.INFO, logger="actlab.callbacks.fast_path"):
         classifier, seen = fit_conv_classifier("cpu")
     assert "channels_last skipped on cpu (oneDNN#6035)" in caplog.text
     assert classifier.model[0].weight.is_contiguous()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import FAST, TINY_MODEL, run_cli
 
-from actlab.placement import GPUSlots, gpu_jobs
+from actlab.sweep.placement import GPUSlots, gpu_jobs
 
 
 def job(folder: Path, devices: list[int], per_gpu: int, index: int, log: Path) -> None:

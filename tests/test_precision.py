@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from actlab.precision import best_precision
+from actlab.training.precision import best_precision
 
 
 def test_cpu_training_uses_full_precision() -> None:

@@ -15,9 +15,9 @@ from actlab.callbacks.last_batch_scores import LastBatchScores
 from actlab.callbacks.regularization_phases import RegularizationPhases
 from actlab.callbacks.restart_optimizer import RestartOptimizer
 from actlab.data.batches import TensorBatches
-from actlab.errors import ConfigError
-from actlab.module import Classifier
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.training.classifier import Classifier
+from actlab.utils.errors import ConfigError
 
 MLP = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import torch
 from helpers import FAST, REPO, TINY_MODEL
 
-from actlab.provenance import git_state
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.utils.provenance import git_state
 
 
 def test_a_run_records_its_package_versions_and_commit(compose_run, tmp_path: Path) -> None:

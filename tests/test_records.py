@@ -1,11 +1,18 @@
-"""metrics.json's one reader and writer (`actlab.records`): statuses as the file writes them, the
-objective a sweeper gets, and a sweep's job folders in the order of their numbers."""
+"""metrics.json's one reader and writer (`actlab.storage.records`): statuses as the file writes
+them, the objective a sweeper gets, and a sweep's job folders in the order of their numbers."""
 
 import json
 import math
 from pathlib import Path
 
-from actlab.records import Status, job_folders, new_record, objective, read_record, write_record
+from actlab.storage.records import (
+    Status,
+    job_folders,
+    new_record,
+    objective,
+    read_record,
+    write_record,
+)
 
 
 def test_a_record_is_written_whole_and_read_back_with_its_status_as_a_word(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from helpers import FAST, TINY_MODEL
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "regularization=dropout"]
 

@@ -16,8 +16,8 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 from tensorboard.compat.proto.event_pb2 import SessionLog
 
-from actlab.folders import task_overrides
 from actlab.report.runs import event_folder
+from actlab.storage.folders import task_overrides
 
 EPOCHS = 6
 STEPS_PER_EPOCH = 364  # breast cancer's training split, one sample a batch

@@ -10,11 +10,11 @@ from helpers import FAST, TINY_MODEL, run_cli
 from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
-from actlab.build import build_classifier
 from actlab.cli.plot_activations import checkpoint_panels
-from actlab.errors import CheckpointError
-from actlab.evaluate import evaluate
-from actlab.train import run
+from actlab.config.build import build_classifier
+from actlab.run.evaluation import evaluate
+from actlab.run.recipe import run
+from actlab.utils.errors import CheckpointError
 
 RUN = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 

@@ -1,6 +1,6 @@
-"""What a run does differently as a SLURM job (`actlab.slurm`): a requeued job takes up its run as
-resume=true does, and Lightning's own SLURM requeue stays off, in SLURM's process environment.
-tests/slurm/ continues unfinished runs on a real cluster."""
+"""What a run does differently as a SLURM job (`actlab.sweep.slurm`): a requeued job takes up its
+run as resume=true does, and Lightning's own SLURM requeue stays off, in SLURM's process
+environment. tests/slurm/ continues unfinished runs on a real cluster."""
 
 from pathlib import Path
 
@@ -8,8 +8,8 @@ import pytest
 from helpers import FAST, TINY_MODEL
 from lightning.fabric.plugins.environments import SLURMEnvironment
 
-from actlab.slurm import requeued, slurm_plugins
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.sweep.slurm import requeued, slurm_plugins
 
 JOB = {"SLURM_NTASKS": "1", "SLURM_JOB_NAME": "train", "SLURM_JOB_ID": "7", "SLURM_PROCID": "0",
        "SLURM_LOCALID": "0", "SLURM_NODEID": "0", "SLURM_NODELIST": "vm"}  # fmt: skip

@@ -11,7 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.plugins.hparams import plugin_data_pb2
 
 from actlab.models.compatibility import ModelDoesNotFitData
-from actlab.train import run
+from actlab.run.recipe import run
 
 DATASETS = {
     "mnist": ["model=lenet", *TINY_MODEL["lenet"]],
@@ -77,7 +77,7 @@ def test_tensorboard_shows_the_curves_first_and_the_bookkeeping_last(finished_ru
     tags = EventAccumulator(str(finished_run["dir"] / "tensorboard")).Reload().Tags()["scalars"]
     groups = list(dict.fromkeys(tag.split("/")[0] for tag in sorted(tags)))
     assert groups == ["train", "val", "~hparams", "~run"]  # TensorBoard opens the first two
-    assert {"~run/epoch", "~run/lr-Adam", "~hparams/test_acc"} <= set(tags)
+    assert {"~run/epoch", "~run/lr-Adam/weights", "~hparams/test_acc"} <= set(tags)
 
 
 @pytest.mark.parametrize("finished_run", ["breast_cancer"], indirect=True)
@@ -114,7 +114,7 @@ def test_a_scheduler_from_its_group_drives_the_learning_rate(compose_run, tmp_pa
     )  # fmt: skip
     run(cfg)
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
-    rates = {round(event.value, 6) for event in events.Scalars("~run/lr-SGD")}
+    rates = {round(event.value, 6) for event in events.Scalars("~run/lr-SGD/weights")}
     assert rates == {0.1, 0.01}  # step.yaml: gamma 0.1
 
 
@@ -148,7 +148,7 @@ def test_the_fast_path_switches_run_on_cpu_and_say_so(compose_run, tmp_path, cap
         "channels_last=true", "compile=max-autotune-no-cudagraphs",
     )  # fmt: skip
     assert cfg.data.drop_last  # one shape for every batch of a compiled model
-    with caplog.at_level(logging.INFO, logger="actlab.module"):
+    with caplog.at_level(logging.INFO, logger="actlab.callbacks.fast_path"):
         run(cfg)
     assert (
         "Fast path on cpu: precision 32-true, channels_last skipped on cpu (oneDNN#6035), "

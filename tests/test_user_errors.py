@@ -10,10 +10,10 @@ from test_checks import EVERY_GROUP, MESSAGES
 from test_safe_checkpoints import Payload
 from torch import nn
 
-from actlab import train
 from actlab.cli import evaluate as eval_cli
 from actlab.cli import train as train_cli
 from actlab.data.synthetic import write_mnist_files
+from actlab.run import recipe
 
 MLP = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 LENET = ["data=mnist", "model=lenet", *TINY_MODEL["lenet"], *FAST]
@@ -165,7 +165,7 @@ def test_a_bug_keeps_its_traceback(workdir, monkeypatch) -> None:
     def broken(cfg: object) -> None:
         raise RuntimeError("a bug, not the user's mistake")
 
-    monkeypatch.setattr(train, "check_config", broken)
+    monkeypatch.setattr(recipe, "check_config", broken)
     result = run_in_process(train_cli.main, *MLP, cwd=workdir)
     assert result.returncode == 1
     assert "Traceback" in result.stderr

@@ -12,11 +12,12 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from torch import Tensor, nn
 
 from actlab.activations.registry import Kind, is_activation, kind_of, learned_values, register
-from actlab.build import build_model
 from actlab.cli.plot_activations import checkpoint_panels
+from actlab.config.build import build_model
 from actlab.init.initializer import nonlinearity_of
-from actlab.module import Classifier
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.training.classifier import Classifier
+from actlab.training.optimization import groups_named
 
 
 class ScaledTanh(nn.Module):
@@ -74,7 +75,7 @@ def test_a_users_own_activation_is_a_site_everywhere(compose_run, tmp_path: Path
     # The parameter groups: its scales in the activations' group, without weight decay.
     model = build_model(cfg, (30,), 2)
     optimizer = Classifier(model, 2, optimizer=torch.optim.AdamW).configure_optimizers()
-    activation_group = optimizer.param_groups[1]
+    (activation_group,) = groups_named(optimizer, "activations")
     assert activation_group["weight_decay"] == 0.0
     assert {id(p) for p in activation_group["params"]} == {
         id(site.scale) for site in model.modules() if isinstance(site, ScaledTanh)

@@ -8,7 +8,7 @@ import pytest
 from helpers import FAST, TINY_MODEL
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

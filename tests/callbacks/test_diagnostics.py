@@ -14,7 +14,7 @@ from torch import nn
 
 from actlab.callbacks.diagnostics import Diagnostics, dead_fraction, histogram
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
 
 
 def test_dead_fraction_counts_units_silent_on_every_sample() -> None:

@@ -11,7 +11,7 @@ from torch import nn
 
 from actlab.callbacks.divergence import Diverged, DivergenceWatch
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
 
 
 def test_a_non_finite_training_loss_is_reported_at_the_step_it_first_happened() -> None:

@@ -8,8 +8,8 @@ from helpers import FAST, TINY_MODEL
 
 from actlab.data.cifar10 import CIFAR10DataModule
 from actlab.data.mnist import MNISTDataModule
-from actlab.errors import CorruptDataError
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.utils.errors import CorruptDataError
 
 LENET = ["model=lenet", *TINY_MODEL["lenet"], *FAST]
 

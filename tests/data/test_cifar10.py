@@ -11,7 +11,7 @@ from torch import nn
 from torchvision.datasets import CIFAR10
 
 from actlab.data.cifar10 import CIFAR10DataModule
-from actlab.module import Classifier
+from actlab.training.classifier import Classifier
 
 
 def prepared(data_dir: Path, **options: object) -> CIFAR10DataModule:

@@ -16,8 +16,8 @@ from torchvision.datasets import CIFAR10, MNIST
 from actlab.data.cifar10 import CIFAR10DataModule
 from actlab.data.mnist import MNISTDataModule
 from actlab.data.synthetic import write_cifar_batches, write_mnist_files
-from actlab.errors import CorruptDataError, DataNotFoundError
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.utils.errors import CorruptDataError, DataNotFoundError
 
 LENET = ["model=lenet", *TINY_MODEL["lenet"], *FAST]
 

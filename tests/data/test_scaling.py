@@ -9,7 +9,7 @@ from hydra.utils import instantiate
 from actlab.data.breast_cancer import BreastCancerDataModule
 from actlab.data.mnist import MNISTDataModule
 from actlab.data.scaling import Normalize, Standardize, UnitRange
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 
 def scaled_training_inputs(datamodule) -> torch.Tensor:

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from actlab.data.breast_cancer import BreastCancerDataModule
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 
 def prepared(**options: object) -> BreastCancerDataModule:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from helpers import FAST, TINY_MODEL
 
-from actlab.train import run
+from actlab.run.recipe import run
 
 
 def test_the_recipe_has_every_switch_of_the_fast_path(compose_run) -> None:

@@ -9,8 +9,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.utils import get_class, instantiate
 from torch import nn
 
-from actlab.build import build_model
 from actlab.config import CONFIG_DIR
+from actlab.config.build import build_model
 
 EXPERIMENTS = sorted(
     f"{group}={path.stem}"

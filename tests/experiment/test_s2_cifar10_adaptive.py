@@ -8,7 +8,7 @@ from helpers import FAST, TINY_MODEL
 from omegaconf import OmegaConf
 
 from actlab.config import CONFIG_DIR
-from actlab.train import run
+from actlab.run.recipe import run
 
 S2_ACTIVATIONS = "sigmoid,asigmoid,tanh,atanh,relu,arelu,adaptive_mix,fixed_mix"
 

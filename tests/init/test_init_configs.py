@@ -10,9 +10,9 @@ from helpers import FAST, TINY_MODEL
 from hydra.utils import instantiate
 from torch import nn
 
-from actlab.build import build_model
 from actlab.config import CONFIG_DIR
-from actlab.train import run
+from actlab.config.build import build_model
+from actlab.run.recipe import run
 
 INITS = sorted(path.stem for path in (CONFIG_DIR / "init").glob("*.yaml"))
 FAN_IN = 1000

@@ -8,8 +8,8 @@ import pytest
 from helpers import FAST, TINY_MODEL
 from lightning_utilities.core.imports import RequirementCache
 
-from actlab.errors import ConfigError
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.utils.errors import ConfigError
 
 MLP = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "tags=[baseline,cpu]"]
 

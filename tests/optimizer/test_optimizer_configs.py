@@ -11,7 +11,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from torch import nn
 
 from actlab.config import CONFIG_DIR
-from actlab.train import run
+from actlab.run.recipe import run
 
 OPTIMIZERS = sorted(path.stem for path in (CONFIG_DIR / "optimizer").glob("*.yaml"))
 
@@ -35,7 +35,7 @@ def test_each_optimizer_trains_a_short_run_at_its_learning_rate(
     assert record["hparams"]["optimizer"] == name
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
     kind = cfg.optimizer._target_.rsplit(".", 1)[1]
-    rates = [event.value for event in events.Scalars(f"~run/lr-{kind}")]
+    rates = [event.value for event in events.Scalars(f"~run/lr-{kind}/weights")]
     assert rates == pytest.approx([cfg.optimizer.lr] * 3)
 
 

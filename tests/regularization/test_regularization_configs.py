@@ -15,9 +15,9 @@ from actlab.activations.adaptive import ATanh
 from actlab.config import CONFIG_DIR
 from actlab.data.augmentation import RandomCropFlip
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
 from actlab.regularization.penalty import penalized_weights, weight_penalty
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.training.classifier import Classifier
 
 REGULARIZATIONS = sorted(path.stem for path in (CONFIG_DIR / "regularization").glob("*.yaml"))
 

@@ -10,7 +10,7 @@ from helpers import FAST, TINY_MODEL
 
 from actlab.cli.report import main as report_main
 from actlab.report.write import write_report
-from actlab.train import run
+from actlab.run.recipe import run
 
 
 def test_a_runs_tags_are_in_its_record_and_hyper_parameters(compose_run, tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from torch import nn
 from actlab.activations.adaptive import ATanh
 from actlab.config import CONFIG_DIR
 from actlab.data.batches import TensorBatches
-from actlab.module import Classifier
+from actlab.run.recipe import run
 from actlab.schedulers.warmup_cosine import warmup_cosine
-from actlab.train import run
+from actlab.training.classifier import Classifier
 
 SCHEDULERS = sorted(path.stem for path in (CONFIG_DIR / "scheduler").glob("*.yaml"))
 BATCHES = 3
@@ -42,7 +42,7 @@ def test_each_schedule_steps_at_its_interval_and_its_rate_is_logged_every_step(
     run(cfg)
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["status"] == "ok"
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
-    rates = [event.value for event in events.Scalars("~run/lr-SGD")]
+    rates = [event.value for event in events.Scalars("~run/lr-SGD/weights")]
     assert len(rates) == 2 * BATCHES
     first_epoch = set(rates[:BATCHES])
     if cfg.scheduler.get("interval") == "step":

@@ -15,7 +15,7 @@ from torch.nn.modules.lazy import LazyModuleMixin
 from torch.nn.parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 
 from actlab.activations.registry import register
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 Granularity = Literal["layer", "channel"]
 GRANULARITIES: tuple[Granularity, ...] = ("layer", "channel")

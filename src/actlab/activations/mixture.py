@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
 from actlab.activations.adaptive import AdaptiveActivation, Granularity
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 EPS = 1e-12
 

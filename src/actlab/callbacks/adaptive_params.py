@@ -8,7 +8,7 @@ import lightning as L
 
 from actlab.activations.registry import learned_values
 from actlab.activations.sites import learnable_sites
-from actlab.atomic import write_text_atomically
+from actlab.utils.atomic import write_text_atomically
 
 
 class AdaptiveParams(L.Callback):

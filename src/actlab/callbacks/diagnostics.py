@@ -11,7 +11,7 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 
 from actlab.activations.sites import activation_sites
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 
 def dead_fraction(outputs: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from actlab.metrics import EpochScores
+from actlab.training.metrics import EpochScores
 
 
 class LastBatchScores(L.Callback):

@@ -4,7 +4,8 @@ from collections.abc import Mapping, Sequence
 
 import lightning as L
 
-from actlab.errors import ConfigError
+from actlab.training.optimization import WEIGHTS, groups_named
+from actlab.utils.errors import ConfigError
 
 SETTINGS = ("l1", "l2", "weight_decay")
 """What a phase sets: the loss's L1 and L2 penalty factors, the optimizer's weight decay."""
@@ -46,4 +47,5 @@ class RegularizationPhases(L.Callback):
         pl_module.l1, pl_module.l2 = settings["l1"], settings["l2"]
         for optimizer in trainer.optimizers:
             # The weights' group; learnable activations' parameters never get weight decay.
-            optimizer.param_groups[0]["weight_decay"] = settings["weight_decay"]
+            for group in groups_named(optimizer, WEIGHTS):
+                group["weight_decay"] = settings["weight_decay"]

@@ -1,6 +1,5 @@
 """The record of one run: `metrics.json` in its directory and the HParams entry of its loggers."""
 
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,17 @@ from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.errors import ConfigError
-from actlab.records import Record, Scalar, Status, new_record, objective, read_record, write_record
+from actlab.storage.records import (
+    Record,
+    Scalar,
+    Status,
+    improves,
+    new_record,
+    objective,
+    read_record,
+    write_record,
+)
+from actlab.utils.errors import ConfigError
 
 
 def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
@@ -104,12 +112,6 @@ class RunRecord(L.Callback):
         """The best monitored value of a run that ended ok, else NaN: what a sweeper optimises."""
         return objective(self.record)
 
-    def _improves(self, value: float) -> bool:
-        best = self.record["best"].get(self.monitor)
-        if best is None:
-            return not math.isnan(value)
-        return value < best if self.mode == "min" else value > best
-
     def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.trainer = trainer
         self.writing = True
@@ -156,7 +158,8 @@ class RunRecord(L.Callback):
         validation = {name: value for name, value in row.items() if name.startswith("val/")}
         if validation:
             self.record["final"] = validation
-        if self.monitor in row and self._improves(row[self.monitor]):
+        best = self.record["best"].get(self.monitor)
+        if self.monitor in row and improves(row[self.monitor], best, self.mode):
             # The monitored metric is a training one in a run without validation.
             self.record["best"] = {**validation, self.monitor: row[self.monitor]}
             self.record["best_epoch"] = row["epoch"]

@@ -8,9 +8,9 @@ import hydra
 from omegaconf import DictConfig
 
 from actlab.config import CONFIG_DIR
-from actlab.console import quiet_third_parties
-from actlab.errors import answers_user_errors
-from actlab.evaluate import evaluate
+from actlab.run.evaluation import evaluate
+from actlab.utils.console import quiet_third_parties
+from actlab.utils.errors import answers_user_errors
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from torch import nn
 from actlab.activations import ActivationFactory
 from actlab.activations.plot import draw
 from actlab.activations.sites import learnable_sites
-from actlab.build import build_model
-from actlab.checkpoints import load_checkpoint
 from actlab.config import CONFIG_DIR, run_config
+from actlab.config.build import build_model
+from actlab.storage.checkpoints import load_checkpoint
 
 
 def activation_factory(name: str) -> ActivationFactory:

@@ -4,9 +4,9 @@ import hydra
 from omegaconf import DictConfig
 
 from actlab.config import CONFIG_DIR
-from actlab.console import quiet_third_parties
-from actlab.errors import answers_user_errors
-from actlab.train import run
+from actlab.run.recipe import run
+from actlab.utils.console import quiet_third_parties
+from actlab.utils.errors import answers_user_errors
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")

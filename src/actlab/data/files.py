@@ -11,8 +11,8 @@ from torch import Tensor
 from torchvision.datasets.utils import check_integrity
 
 from actlab.data.in_memory import InMemoryDataModule
-from actlab.errors import CorruptDataError, DataNotFoundError
-from actlab.locks import waiting_for
+from actlab.utils.errors import CorruptDataError, DataNotFoundError
+from actlab.utils.locks import waiting_for
 
 READ_ERRORS = (RuntimeError, ValueError, AssertionError, EOFError, pickle.UnpicklingError)
 """What torchvision's readers raise on a truncated or corrupt file (an IDX file of the wrong

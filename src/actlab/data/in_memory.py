@@ -11,7 +11,7 @@ from torch import Tensor
 
 from actlab.data.batches import TensorBatches
 from actlab.data.scaling import Scaling, Standardize
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 Augmentation = Callable[[Tensor], Tensor]
 

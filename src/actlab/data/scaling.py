@@ -9,7 +9,7 @@ each batch on the training device.
 import torch
 from torch import Tensor, nn
 
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 PIXEL_MAX = 255.0
 """The largest value of an 8-bit pixel: uint8 images are divided by it to lie in [0, 1]."""

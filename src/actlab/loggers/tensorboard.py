@@ -9,7 +9,7 @@ from hydra.types import RunMode
 from lightning.pytorch.loggers import TensorBoardLogger as LightningTensorBoardLogger
 from omegaconf import OmegaConf
 
-from actlab.folders import sweep_record
+from actlab.storage.folders import sweep_record
 
 BOOKKEEPING = {
     "epoch": "~run/epoch",
@@ -22,7 +22,7 @@ BOOKKEEPING = {
 one point each, filed with that summary (where it has them under the same names)."""
 
 
-def filed(tag: str) -> str:
+def tensorboard_tag(tag: str) -> str:
     """The tag under which TensorBoard shows the scalar `tag`: what is not a curve under `~...`,
     which sorts after every letter; the curves (train/, val/...) as they are."""
     for start, place in BOOKKEEPING.items():
@@ -58,8 +58,8 @@ class TensorBoardLogger(LightningTensorBoardLogger):
     In a sweep, each run's event files go to `<job>/tensorboard/<what varies>/`, so that
     TensorBoard lists the run as `3/tensorboard/activation=gelu,seed=2` rather than
     `3/tensorboard`; the job folders keep their numbers. And the scalars that are not curves go
-    under `~run/` and `~hparams/` (`filed`): TensorBoard lists tag groups in sorted order and
-    opens the first two, so the training and validation curves come first.
+    under `~run/` and `~hparams/` (`tensorboard_tag`): TensorBoard lists tag groups in sorted
+    order and opens the first two, so the training and validation curves come first.
     """
 
     def __init__(self, save_dir: str, name: str = "tensorboard", **kwargs: Any) -> None:
@@ -67,8 +67,8 @@ class TensorBoardLogger(LightningTensorBoardLogger):
         super().__init__(save_dir, name=name, **kwargs)
 
     def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
-        super().log_metrics({filed(tag): value for tag, value in metrics.items()}, step)
+        super().log_metrics({tensorboard_tag(tag): value for tag, value in metrics.items()}, step)
 
     def log_hyperparams(self, params: Any, metrics: dict[str, Any] | None = None) -> None:
-        filed_metrics = None if metrics is None else {filed(t): v for t, v in metrics.items()}
-        super().log_hyperparams(params, filed_metrics)
+        shown = None if metrics is None else {tensorboard_tag(t): v for t, v in metrics.items()}
+        super().log_hyperparams(params, shown)

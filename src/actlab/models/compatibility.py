@@ -7,7 +7,7 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.utils import get_class
 
-from actlab.errors import UserError
+from actlab.utils.errors import UserError
 
 
 class ModelDoesNotFitData(UserError, ValueError):

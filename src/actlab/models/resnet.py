@@ -6,8 +6,8 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.errors import ConfigError
 from actlab.models.layers import ConvNormAct, GlobalAvgPool, scaled
+from actlab.utils.errors import ConfigError
 
 
 class Shortcut(nn.Sequential):

@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from actlab.loggers.tensorboard import filed
-from actlab.records import Record, job_folders, read_record
+from actlab.loggers.tensorboard import tensorboard_tag
+from actlab.storage.records import Record, job_folders, read_record
 
 CURVE_TAGS = ("val/loss", "val/f1", "val/acc", "train/loss", "val/last_batch_f1")
 """The per-epoch scalars a report reads and plots, where the runs logged them (the last
@@ -18,7 +18,7 @@ AREAS = ("val/loss", "train/loss")
 """The curves whose area a report gives (`val_loss_area`, `train_loss_area`): the sum of their
 per-epoch values, one unit per epoch; S2 compares how fast runs converge by it."""
 
-EPOCH = filed("epoch")
+EPOCH = tensorboard_tag("epoch")
 """Lightning's epoch counter, as actlab's TensorBoard logger files it."""
 
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from actlab.atomic import atomic_path, write_text_atomically
 from actlab.report.plots import plot_curves, plot_heatmap
 from actlab.report.runs import CURVE_TAGS, load_runs
 from actlab.report.summary import independent_axes, report_markdown, swept_axes
+from actlab.utils.atomic import atomic_path, write_text_atomically
 
 DPI = 110
 """Resolution of the report's PNG plots."""

@@ -3,7 +3,7 @@
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, SequentialLR
 
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 
 def warmup_cosine(

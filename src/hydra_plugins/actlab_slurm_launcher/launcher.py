@@ -37,7 +37,7 @@ def stopping_for_requeue() -> Iterator[None]:
     job is requeued at once, to continue from its last checkpoint.
 
     Submitit owns the signal and the requeue, not Lightning's SLURM auto-requeue (turned off in
-    the run, `actlab.slurm`): it put the signal in the job's sbatch script, it counts timeouts
+    the run, `actlab.sweep.slurm`): it put the signal in the job's sbatch script, it counts timeouts
     apart from preemptions, and it reruns the job's Hydra call as it was submitted."""
     import submitit  # here, as in Hydra's launcher: plugin discovery stays fast
 

@@ -3,10 +3,10 @@
 import json
 from pathlib import Path
 
-from actlab.atomic import write_text_atomically
-from actlab.build import build, build_classifier
-from actlab.checkpoints import CheckpointIO
 from actlab.config import run_config
+from actlab.config.build import build, build_classifier
+from actlab.storage.checkpoints import CheckpointIO
+from actlab.utils.atomic import write_text_atomically
 
 
 def evaluate(ckpt_path: Path, output_dir: Path) -> dict[str, float]:

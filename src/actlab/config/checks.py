@@ -9,7 +9,7 @@ import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.errors import ConfigError
+from actlab.utils.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,35 @@ trains; any other error in a constructor is a bug and stays as it is.
 """
 
 import inspect
+import logging
 from typing import Any
 
 import lightning as L
+from hydra.core.hydra_config import HydraConfig
 from hydra.errors import InstantiationException
+from hydra.types import RunMode
 from hydra.utils import get_object, instantiate
+from lightning.fabric.plugins.environments import (
+    KubeflowEnvironment,
+    LSFEnvironment,
+    SLURMEnvironment,
+    TorchElasticEnvironment,
+)
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
 from actlab.activations.registry import adopt
 from actlab.callbacks.divergence import DivergenceWatch
+from actlab.callbacks.fast_path import FastPath
 from actlab.callbacks.random_state import RandomState
 from actlab.data.in_memory import InMemoryDataModule
-from actlab.errors import ConfigError, UserError
 from actlab.models.shapes import materialize
-from actlab.module import Classifier
+from actlab.sweep.slurm import slurm_plugins
+from actlab.training.classifier import Classifier
+from actlab.utils.errors import ConfigError, UserError
+
+log = logging.getLogger(__name__)
 
 EXTRAS = {
     "lightning.pytorch.loggers.MLFlowLogger": "loggers",
@@ -115,10 +128,61 @@ def build_all(cfg: DictConfig, key: str) -> list:
     return [build(cfg, f"{key}.{name}") for name, entry in group.items() if entry is not None]
 
 
+LAUNCHERS = (SLURMEnvironment, TorchElasticEnvironment, LSFEnvironment, KubeflowEnvironment)
+"""Cluster environments that start every process of a DDP job themselves (srun, torchrun...)."""
+
+
+def build_loggers(cfg: DictConfig, purge_step: int | None = None) -> list:
+    """The loggers of the logger group; those that take a `purge_step` (TensorBoard) hide what
+    an earlier attempt of the run logged from that step on, when it is given."""
+    group = cfg.logger or {}
+    return [
+        build(cfg, f"logger.{name}", **({} if purge_step is None else {"purge_step": purge_step}))
+        if "purge_step" in entry
+        else build(cfg, f"logger.{name}")
+        for name, entry in group.items()
+        if entry is not None
+    ]
+
+
+def strategy_here(cfg: DictConfig) -> dict[str, str]:
+    """The trainer's strategy where the configured one cannot start its processes here: Lightning's
+    DDP starts its other processes by running the command line again, and in a local multirun
+    (-m) that command is the whole sweep, so there the job's processes are spawned instead
+    (`ddp_spawn`). A launcher that starts every process itself (SLURM through
+    hydra/launcher=slurm, torchrun) needs neither. Empty where the configured one runs."""
+    if (
+        cfg.trainer.get("strategy") == "ddp"
+        and HydraConfig.get().mode == RunMode.MULTIRUN
+        and not any(environment.detect() for environment in LAUNCHERS)
+    ):
+        log.info("DDP in a local sweep: the job's processes are spawned (ddp_spawn)")
+        return {"strategy": "ddp_spawn"}
+    return {}
+
+
+def build_trainer(
+    cfg: DictConfig, callbacks: list[L.Callback], purge_step: int | None = None
+) -> L.Trainer:
+    """The run's Trainer, built once: with `callbacks`, the loggers (`build_loggers`), the
+    plugins of its config and of SLURM, and a strategy that starts its processes here
+    (`strategy_here`)."""
+    plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
+    return build(
+        cfg,
+        "trainer",
+        callbacks=callbacks,
+        logger=build_loggers(cfg, purge_step),
+        plugins=plugins,
+        **strategy_here(cfg),
+    )
+
+
 def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
     """The callbacks every run trains with, whatever its callbacks group holds: the divergence
-    watch and the random state in checkpoints; then the group's."""
-    return [DivergenceWatch(), RandomState(), *build_all(cfg, "callbacks")]
+    watch, the random state in checkpoints and the fast path; then the group's."""
+    fast_path = FastPath(cfg.channels_last, cfg.compile)
+    return [DivergenceWatch(), RandomState(), fast_path, *build_all(cfg, "callbacks")]
 
 
 def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
@@ -143,7 +207,6 @@ def build_classifier(cfg: DictConfig, datamodule: InMemoryDataModule) -> Classif
         activation_lr_scale=cfg.activation_lr_scale,
         scheduler=build(cfg, "scheduler", _convert_="object"),
         **cfg.loss,
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
-        input_shape=datamodule.input_shape,
+        # Not with compile: the summary's example would compile a graph of its own.
+        input_shape=None if cfg.compile else datamodule.input_shape,
     )

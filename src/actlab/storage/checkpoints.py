@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
-from actlab.atomic import atomic_path
-from actlab.errors import CheckpointError
+from actlab.utils.atomic import atomic_path
+from actlab.utils.errors import CheckpointError
 
 
 def load_checkpoint(path: str | Path, mmap: bool = False) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypedDict
 
-from actlab.atomic import write_text_atomically
+from actlab.utils.atomic import write_text_atomically
 
 RECORD = "metrics.json"
 """The record's file name in a run folder."""
@@ -96,6 +96,17 @@ def objective(record: Record) -> float:
     if record["status"] != Status.OK:
         return math.nan
     return record["best"].get(record["monitor"], math.nan)
+
+
+def improves(value: float, best: float | None, mode: str) -> bool:
+    """Whether an epoch's monitored `value` is better than the `best` so far (None: no epoch was):
+    strictly lower (`mode` min) or higher (max); a NaN never is. The one comparison that picks a
+    run's best epoch, for its record and its best checkpoint alike."""
+    if math.isnan(value):
+        return False
+    if best is None:
+        return True
+    return value < best if mode == "min" else value > best
 
 
 def job_folders(sweep_dir: Path) -> list[Path]:

@@ -3,7 +3,7 @@ run was composed with.
 
 Whatever composes a config takes `CONFIG_DIR` from here, and importing this module registers the
 resolvers (`${best_precision:...}`, `${not:...}`, `${compiling:...}`, `${gpu_jobs:...}`,
-`${run_folder:...}`, `${config_subdir:...}`, `${log_file:...}`, `${tag_dict:...}`,
+`${config_subdir:...}`, `${log_file:...}`, `${tag_dict:...}`,
 `${wandb_offline:}`): no entry point works only because another module was imported first.
 """
 
@@ -14,20 +14,19 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.errors import CheckpointError
-from actlab.folders import config_subdir, log_file, run_folder
-from actlab.placement import gpu_jobs
-from actlab.precision import best_precision
+from actlab.storage.folders import config_subdir, log_file
+from actlab.sweep.placement import gpu_jobs
+from actlab.training.precision import best_precision
+from actlab.utils.errors import CheckpointError
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "conf"
+CONFIG_DIR = Path(__file__).resolve().parents[3] / "conf"
 """The checkout's `conf/`: actlab is a template, installed editable from its checkout."""
 
 OmegaConf.register_new_resolver("best_precision", best_precision, replace=True)
 OmegaConf.register_new_resolver("not", operator.not_, replace=True)
 OmegaConf.register_new_resolver("gpu_jobs", gpu_jobs, replace=True)
 OmegaConf.register_new_resolver("compiling", lambda mode: mode not in (False, None), replace=True)
-# Cached: one folder, one config folder and one log per command, however often Hydra asks.
-OmegaConf.register_new_resolver("run_folder", run_folder, replace=True, use_cache=True)
+# Cached: one config folder and one log per command, however often Hydra asks.
 OmegaConf.register_new_resolver("config_subdir", config_subdir, replace=True, use_cache=True)
 OmegaConf.register_new_resolver("log_file", log_file, replace=True, use_cache=True)
 # MLflow's tags are key-value pairs: a run's tags as keys.

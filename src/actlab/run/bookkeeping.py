@@ -1,8 +1,8 @@
 """The bookkeeping around a run's recipe: which command trains the run (a lock per run folder),
-whether it is trained at all (finished runs skipped when resumed), where it continues from, what
-it ran with (provenance.json, config_tree.log), on which GPU (placement), and how it ended
-(metrics.json through RunRecord: ok, diverged, failed, interrupted). `actlab.train` holds the
-recipe itself."""
+whether it is trained at all (finished runs skipped when resumed), how it continues an earlier
+attempt (`ResumePlan`, decided here once), what it ran with (provenance.json, config_tree.log),
+on which GPU (placement), and how it ended (metrics.json through RunRecord: ok, diverged, failed,
+interrupted). `actlab.run.recipe` holds the recipe itself."""
 
 import json
 import logging
@@ -19,27 +19,27 @@ from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig
 
-from actlab.atomic import write_text_atomically
-from actlab.build import build
 from actlab.callbacks.divergence import Diverged
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.config import CONFIG_DIR
-from actlab.console import print_config_tree
-from actlab.errors import ConfigError, user_error_in
-from actlab.folders import held
-from actlab.provenance import provenance
-from actlab.records import Status, objective, read_record
-from actlab.resume import checkpoint_to_resume
-from actlab.slurm import requeued
+from actlab.config.build import build
+from actlab.run.resume import ResumePlan, earlier_record, resume_plan
+from actlab.storage.folders import hold
+from actlab.storage.records import Status, objective
+from actlab.utils.atomic import write_text_atomically
+from actlab.utils.console import print_config_tree
+from actlab.utils.errors import ConfigError, user_error_in
+from actlab.utils.provenance import provenance
 
 log = logging.getLogger(__name__)
 
-Recipe = Callable[..., None]
-"""`recipe(cfg, record, again=..., ckpt_path=...)`: what trains a run (`actlab.train.train`)."""
+Recipe = Callable[[DictConfig, RunRecord, ResumePlan], None]
+"""`recipe(cfg, record, plan)`: what trains a run (`actlab.run.recipe.train`), keeping `record`
+as it goes, started as `plan` says."""
 
 
 @contextmanager
-def placed(cfg: DictConfig) -> Iterator[None]:
+def on_gpu_slot(cfg: DictConfig) -> Iterator[None]:
     """With `placement` (a sweep's jobs side by side on the GPUs), hold a GPU's slot while the
     block runs and train on that GPU; else nothing."""
     if cfg.placement is None:
@@ -51,7 +51,7 @@ def placed(cfg: DictConfig) -> Iterator[None]:
         yield
 
 
-def recorded(cfg: DictConfig, recipe: Recipe) -> float:
+def run_with_bookkeeping(cfg: DictConfig, recipe: Recipe) -> float:
     """Train one run with `recipe` and record how it ended in `metrics.json`, and what it ran with
     (package versions, git commit) in `provenance.json`; returns the best monitored value.
 
@@ -70,17 +70,16 @@ def recorded(cfg: DictConfig, recipe: Recipe) -> float:
             "or rerun the sweep's command with resume=true"
         )
     # Under DDP the other processes train the same run: only the first one takes its lock.
-    with held(output_dir) if rank_zero_only.rank == 0 else nullcontext(True) as ours:
+    with hold(output_dir) if rank_zero_only.rank == 0 else nullcontext(True) as ours:
         if not ours:
             log.info("%s is being trained by another command: skipped", output_dir)
             return math.nan
-        return record_run(cfg, output_dir, recipe)
+        return train_in_folder(cfg, output_dir, recipe)
 
 
-def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
-    """`recorded`'s work, in the run folder `output_dir` that this command holds."""
-    continuing = cfg.resume or cfg.ckpt_path is not None or requeued()
-    previous = read_record(output_dir) if continuing else None
+def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
+    """`run_with_bookkeeping`'s work, in the run folder `output_dir` that this command holds."""
+    previous = earlier_record(output_dir, cfg.resume, cfg.ckpt_path)
     if cfg.ckpt_path is None and previous is not None and previous["status"] == Status.OK:
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(previous)
@@ -103,14 +102,9 @@ def record_run(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         tags=list(cfg.get("tags") or []),
     )
     try:
-        if cfg.ckpt_path is not None:
-            resume_from = Path(cfg.ckpt_path)
-        elif previous is not None:
-            resume_from = checkpoint_to_resume(output_dir / "checkpoints")
-        else:
-            resume_from = None
-        with placed(cfg):
-            recipe(cfg, record, again=previous is not None, ckpt_path=resume_from)
+        plan = resume_plan(output_dir, previous, cfg.ckpt_path)
+        with on_gpu_slot(cfg):
+            recipe(cfg, record, plan)
     except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
         raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
     except Diverged as diverged:

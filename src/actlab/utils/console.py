@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.tree import Tree
 
-from actlab.atomic import atomic_path
+from actlab.utils.atomic import atomic_path
 
 FIRST = ("data", "model", "activation", "init", "optimizer", "scheduler", "loss", "trainer")
 """The config's parts that say what trains, shown first; the rest follow in the config's order."""

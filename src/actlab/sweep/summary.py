@@ -8,9 +8,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.folders import lock_of
-from actlab.locks import waiting_for
-from actlab.records import Status, job_folders, read_record
+from actlab.storage.folders import lock_of
+from actlab.storage.records import Status, job_folders, read_record
+from actlab.utils.locks import waiting_for
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +71,13 @@ class SweepSummary(Callback):
         log.info("Sweep %s:\n%s", sweep_dir, format_table(results))
         failed = [r for r in results if not Status(r["status"]).finished]
         if failed:
-            sys.exit(f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n" + why(failed))
+            sys.exit(
+                f"{len(failed)} of {len(results)} jobs failed in {sweep_dir}:\n"
+                + failure_reasons(failed)
+            )
 
 
-def why(failed: list[dict[str, Any]]) -> str:
+def failure_reasons(failed: list[dict[str, Any]]) -> str:
     """Each distinct way that jobs failed, said once, with the jobs that failed so under it."""
     by_reason: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     for result in failed:

@@ -1,6 +1,5 @@
 """Classifier: the one LightningModule, shared by every model of the `model` group."""
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,11 +10,9 @@ from torch import Tensor, nn
 from torch.optim import Optimizer
 from torchmetrics import MeanMetric
 
-from actlab.metrics import EpochScores
-from actlab.optimization import OptimizerFactory, build_optimizer, fit_scheduler
 from actlab.regularization.penalty import penalized_weights, weight_penalty
-
-log = logging.getLogger(__name__)
+from actlab.training.metrics import EpochScores
+from actlab.training.optimization import OptimizerFactory, build_optimizer, fit_scheduler
 
 
 class Classifier(L.LightningModule):
@@ -23,8 +20,9 @@ class Classifier(L.LightningModule):
 
     Metrics are states accumulated over the whole epoch (`EpochScores`) and computed and logged
     once at its end, never averages of per-batch values. No step waits for the device. (The run's
-    other concerns are callbacks that the recipe adds: `DivergenceWatch` stops a run whose loss
-    became NaN, `RandomState` keeps the random state in checkpoints.)
+    other concerns are callbacks that every run gets: `DivergenceWatch` stops a run whose loss
+    became NaN, `RandomState` keeps the random state in checkpoints, `FastPath` runs the model
+    in channels_last and through torch.compile.)
 
     Training minimises cross entropy with `label_smoothing`, plus `l1 * sum |w| + l2 * sum w^2`
     over the weights of linear and conv layers (logged apart as `train/penalty`; `train/loss` is
@@ -34,14 +32,10 @@ class Classifier(L.LightningModule):
     learnable activations (adaptive ones, PReLU) form a group of their own, without weight decay
     and with the learning rate times `activation_lr_scale`. `scheduler` is a Lightning
     lr-scheduler config whose `scheduler` entry is a factory of the optimizer, or empty for none;
-    `actlab.optimization` builds both for the run.
-    `channels_last` runs conv layers and image batches in NHWC memory format when training on a
-    CUDA GPU; `compile` runs the model through torch.compile, in that mode when it is one
-    (`reduce-overhead`: CUDA graphs).
+    `actlab.training.optimization` builds both for the run.
 
     Given the `input_shape` of one example, the model summary shows each layer's input and output
-    sizes and its FLOPs for one example (not with `compile`: that example would compile a graph
-    of its own).
+    sizes and its FLOPs for one example.
     """
 
     def __init__(
@@ -54,13 +48,11 @@ class Classifier(L.LightningModule):
         label_smoothing: float = 0.0,
         l1: float = 0.0,
         l2: float = 0.0,
-        channels_last: bool = False,
-        compile: bool | str = False,
         input_shape: tuple[int, ...] | None = None,
     ) -> None:
         super().__init__()
         self.model = model
-        if input_shape is not None and not compile:
+        if input_shape is not None:
             self.example_input_array = (torch.zeros(1, *input_shape),)
         self.label_smoothing = label_smoothing
         self.l1 = l1
@@ -68,46 +60,12 @@ class Classifier(L.LightningModule):
         self.optimizer_factory = optimizer
         self.scheduler_config = dict(scheduler or {})
         self.activation_lr_scale = activation_lr_scale
-        self.channels_last = channels_last
-        self.compile = compile
-        self.compiled = False
-        self.memory_format = torch.contiguous_format
         self.train_scores = EpochScores(num_classes)
         self.val_scores = EpochScores(num_classes)
         self.test_scores = EpochScores(num_classes)
         self.penalty = MeanMetric(nan_strategy="disable")  # NaN propagates
 
-    def configure_model(self) -> None:
-        # Lightning calls this before fit and again before test: it must be idempotent. It runs
-        # before the model moves to its device or is wrapped for DDP, so the format is set here.
-        # channels_last stays off on CPU: oneDNN's backward of strided 1x1 convolutions in NHWC
-        # with few input channels corrupts memory or gradients (uxlfoundation/oneDNN#6035).
-        if self.channels_last and self.trainer.strategy.root_device.type == "cuda":
-            self.memory_format = torch.channels_last
-            self.model.to(memory_format=self.memory_format)
-        if self.compile and not self.compiled:
-            self.model.compile(mode=None if self.compile is True else self.compile)
-            self.compiled = True
-
-    def on_fit_start(self) -> None:
-        on_gpu = self.device.type == "cuda"
-        if not self.channels_last:
-            channels_last = "off"
-        else:
-            channels_last = "on" if on_gpu else f"skipped on {self.device.type} (oneDNN#6035)"
-        cudnn = torch.backends.cudnn.benchmark if on_gpu else f"unused on {self.device.type}"
-        log.info(
-            "Fast path on %s: precision %s, channels_last %s, compile %s, cudnn.benchmark %s",
-            self.device,
-            self.trainer.precision,
-            channels_last,
-            self.compile if isinstance(self.compile, str) else "on" if self.compile else "off",
-            cudnn,
-        )
-
     def forward(self, inputs: Tensor) -> Tensor:
-        if inputs.ndim == 4:
-            inputs = inputs.contiguous(memory_format=self.memory_format)
         return self.model(inputs)
 
     def _evaluate(
