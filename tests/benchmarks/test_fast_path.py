@@ -15,4 +15,6 @@ def test_the_benchmark_prints_images_per_second_against_the_plain_loop() -> None
     plain_speed, plain_epoch = (float(value) for value in plain.split()[-2:])
     speed, epoch, ratio = (float(value) for value in actlab.split()[-3:])
     assert plain_speed > 0 and speed > 0 and plain_epoch > 0 and epoch > 0
-    assert ratio == pytest.approx(speed / plain_speed, abs=6e-3)  # of rounded figures
+    # The speeds are printed in whole images/s, the ratio to 2 decimals: they agree to that.
+    rounding = 0.5 / plain_speed + 0.5 * speed / plain_speed**2 + 0.005
+    assert ratio == pytest.approx(speed / plain_speed, abs=rounding + 1e-3)

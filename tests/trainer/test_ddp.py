@@ -37,7 +37,7 @@ def test_ddp_jobs_train_inside_a_local_sweep_in_spawned_processes(tmp_path: Path
     result = run_cli(*sweep, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     output = result.stdout + result.stderr
-    assert output.count("DDP in a local sweep: the job's 2 processes are spawned") == 2
+    assert output.count("DDP in a local sweep: the job's processes are spawned (ddp_spawn)") == 2
     assert output.count("GLOBAL_RANK: 1, MEMBER: 2/2") >= 2  # each job, in two processes
     for job in ("0", "1"):
         record = json.loads((tmp_path / "s" / job / "metrics.json").read_text())

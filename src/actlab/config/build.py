@@ -17,7 +17,6 @@ from hydra.errors import InstantiationException
 from hydra.types import RunMode
 from hydra.utils import get_object, instantiate
 from lightning.fabric.plugins.environments import (
-    KubeflowEnvironment,
     LSFEnvironment,
     SLURMEnvironment,
     TorchElasticEnvironment,
@@ -128,8 +127,9 @@ def build_all(cfg: DictConfig, key: str) -> list:
     return [build(cfg, f"{key}.{name}") for name, entry in group.items() if entry is not None]
 
 
-LAUNCHERS = (SLURMEnvironment, TorchElasticEnvironment, LSFEnvironment, KubeflowEnvironment)
-"""Cluster environments that start every process of a DDP job themselves (srun, torchrun...)."""
+LAUNCHERS = (SLURMEnvironment, TorchElasticEnvironment, LSFEnvironment)
+"""Cluster environments that start every process of a DDP job themselves (srun, torchrun, jsrun)
+and that Lightning detects (Kubeflow's it does not)."""
 
 
 def build_loggers(cfg: DictConfig, purge_step: int | None = None) -> list:

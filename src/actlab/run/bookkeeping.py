@@ -23,7 +23,7 @@ from actlab.callbacks.divergence import Diverged
 from actlab.callbacks.run_record import RunRecord, run_hparams
 from actlab.config import CONFIG_DIR
 from actlab.config.build import build
-from actlab.run.resume import ResumePlan, earlier_record, resume_plan
+from actlab.run.resume import ResumePlan, resume_plan
 from actlab.storage.folders import hold
 from actlab.storage.records import Status, objective
 from actlab.utils.atomic import write_text_atomically
@@ -79,10 +79,10 @@ def run_with_bookkeeping(cfg: DictConfig, recipe: Recipe) -> float:
 
 def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
     """`run_with_bookkeeping`'s work, in the run folder `output_dir` that this command holds."""
-    previous = earlier_record(output_dir, cfg.resume, cfg.ckpt_path)
-    if cfg.ckpt_path is None and previous is not None and previous["status"] == Status.OK:
+    plan = resume_plan(output_dir, cfg.resume, cfg.ckpt_path)
+    if plan.finished:
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
-        return objective(previous)
+        return objective(plan.previous)
     if rank_zero_only.rank == 0:
         # Beside the run's metrics.json; a command that continues a run records it beside its
         # own config (.hydra/continued/<time>_<process>/), leaving the run's.
@@ -98,11 +98,10 @@ def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         monitor=cfg.monitor.metric,
         mode=cfg.monitor.mode,
         hparams=run_hparams(cfg),
-        previous=previous,
+        previous=plan.previous,
         tags=list(cfg.get("tags") or []),
     )
     try:
-        plan = resume_plan(output_dir, previous, cfg.ckpt_path)
         with on_gpu_slot(cfg):
             recipe(cfg, record, plan)
     except SIGTERMException as stop:  # RunRecord has recorded it as interrupted

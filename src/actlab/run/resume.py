@@ -6,6 +6,7 @@ the model a config builds."""
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from torch import nn
 
 from actlab.storage.checkpoints import load_checkpoint
 from actlab.storage.folders import checkpoint_run_folder, recorded_overrides
-from actlab.storage.records import Record, read_record
+from actlab.storage.records import Record, Status, read_record
 from actlab.sweep.slurm import requeued
 from actlab.utils.errors import CheckpointError
 
@@ -25,37 +26,45 @@ log = logging.getLogger(__name__)
 class ResumePlan:
     """How a run starts: afresh (the default), or continuing an earlier attempt in its folder.
 
-    `checkpoint`: the state that fit starts from (`ckpt_path`, or the newer of the run's
-    last.ckpt and interrupted.ckpt). `previous`: the earlier attempt's record, whose epochs before
-    the checkpoint's carry over into this one's (`RunRecord`). `purge_step`: the loggers hide
-    what the earlier attempt logged from this step on (0 where it left no checkpoint)."""
+    `previous`: the earlier attempt's record, whose epochs before the checkpoint's carry over into
+    this one's (`RunRecord`); `checkpoint`: the state that fit starts from (`ckpt_path`, or the
+    newer of the run's last.ckpt and interrupted.ckpt)."""
 
-    checkpoint: Path | None = None
     previous: Record | None = None
-    purge_step: int | None = None
+    checkpoint: Path | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the earlier attempt ended ok and no checkpoint asks to train it on."""
+        return (
+            self.previous is not None
+            and self.checkpoint is None
+            and self.previous["status"] == Status.OK
+        )
+
+    @cached_property
+    def purge_step(self) -> int | None:
+        """The step from which the loggers hide what the earlier attempt logged (its checkpoint's,
+        or 0 where it left none); None for a new run. Reads the checkpoint: raises
+        CheckpointError where it is not a Lightning one."""
+        if self.previous is None:
+            return None
+        return (
+            0 if self.checkpoint is None else lightning_checkpoint(self.checkpoint)["global_step"]
+        )
 
 
-def earlier_record(output_dir: Path, resume: bool, ckpt_path: str | None) -> Record | None:
-    """The record of the earlier attempt of the run in `output_dir` that this command
-    continues (`resume`, `ckpt_path`, a requeued SLURM job); None where it continues none."""
+def resume_plan(output_dir: Path, resume: bool, ckpt_path: str | None) -> ResumePlan:
+    """The plan of the run in `output_dir`: it continues the earlier attempt there with
+    `resume`, `ckpt_path` (from that checkpoint) or as a requeued SLURM job; the others start
+    afresh (from `ckpt_path` where it is a checkpoint outside a run folder)."""
     continuing = resume or ckpt_path is not None or requeued()
-    return read_record(output_dir) if continuing else None
-
-
-def resume_plan(output_dir: Path, previous: Record | None, ckpt_path: str | None) -> ResumePlan:
-    """The plan of the run in `output_dir` whose earlier attempt, unfinished, left `previous`
-    (None: a new run), given `ckpt_path` to continue from. Raises CheckpointError for a
-    checkpoint that is not a Lightning one."""
+    previous = read_record(output_dir) if continuing else None
     if ckpt_path is not None:
-        checkpoint: Path | None = Path(ckpt_path)
-    elif previous is not None:
-        checkpoint = checkpoint_to_resume(output_dir / "checkpoints")
-    else:
-        checkpoint = None
-    if previous is None:
-        return ResumePlan(checkpoint)
-    step = 0 if checkpoint is None else lightning_checkpoint(checkpoint)["global_step"]
-    return ResumePlan(checkpoint, previous, purge_step=step)
+        return ResumePlan(previous, Path(ckpt_path))
+    if previous is None or previous["status"] == Status.OK:
+        return ResumePlan(previous)
+    return ResumePlan(previous, checkpoint_to_resume(output_dir / "checkpoints"))
 
 
 def checkpoint_to_resume(checkpoints: Path) -> Path | None:
