@@ -135,14 +135,15 @@ and that Lightning detects (Kubeflow's it does not)."""
 def build_loggers(cfg: DictConfig, purge_step: int | None = None) -> list:
     """The loggers of the logger group; those that take a `purge_step` (TensorBoard) hide what
     an earlier attempt of the run logged from that step on, when it is given."""
-    group = cfg.logger or {}
-    return [
-        build(cfg, f"logger.{name}", **({} if purge_step is None else {"purge_step": purge_step}))
-        if "purge_step" in entry
-        else build(cfg, f"logger.{name}")
-        for name, entry in group.items()
-        if entry is not None
-    ]
+    loggers = []
+    for name, entry in (cfg.logger or {}).items():
+        if entry is None:
+            continue
+        purges = purge_step is not None and "purge_step" in entry
+        loggers.append(
+            build(cfg, f"logger.{name}", **({"purge_step": purge_step} if purges else {}))
+        )
+    return loggers
 
 
 def strategy_here(cfg: DictConfig) -> dict[str, str]:
