@@ -38,7 +38,7 @@ from harness import (
 from hydra.utils import instantiate
 from omegaconf import DictConfig
 
-from actlab.config.build import build_callbacks, build_classifier, build_loggers, build_model
+from actlab.config.build import build_all, build_callbacks, build_classifier, build_model
 
 CASES = {
     "lenet": (["data=fashion_mnist", "model=lenet"], 10, 150),
@@ -57,7 +57,7 @@ def actlab_seconds(cfg: DictConfig, warmup: int, steps: int) -> float:
     trainer: L.Trainer = instantiate(
         cfg.trainer,
         callbacks=[*build_callbacks(cfg), timer],
-        logger=build_loggers(cfg),
+        logger=build_all(cfg, "logger"),
         max_epochs=-1,
         max_steps=warmup + steps,
         limit_val_batches=0,

@@ -11,7 +11,7 @@ from helpers import FAST, TINY_MODEL, run_cli
 from test_resume import epochs_logged, restarts_logged
 from torch import nn
 
-from actlab.run.resume import check_checkpoint_fits
+from actlab.run.resume import ResumePlan
 from actlab.storage.folders import checkpoint_run_folder, config_subdir, run_folder
 from actlab.utils.errors import CheckpointError
 
@@ -108,14 +108,14 @@ def test_a_file_that_is_no_checkpoint_is_refused(tmp_path: Path) -> None:
     torch.save({"state_dict": nn.Linear(2, 2).state_dict(), "global_step": 3}, cut)
     cut.write_bytes(cut.read_bytes()[:100])  # a copy cut short
     with pytest.raises(CheckpointError, match=f"ckpt_path={cut} could not be read as a checkpoint"):
-        check_checkpoint_fits(cut, nn.Linear(2, 2))
+        ResumePlan(checkpoint=cut).check_fits(nn.Linear(2, 2))
 
     weights = tmp_path / "weights.pt"
     torch.save(nn.Linear(2, 2).state_dict(), weights)  # weights alone, no Lightning state
     with pytest.raises(
         CheckpointError, match="is not a Lightning checkpoint: it has no state_dict"
     ):
-        check_checkpoint_fits(weights, nn.Linear(2, 2))
+        ResumePlan(checkpoint=weights).check_fits(nn.Linear(2, 2))
 
 
 def test_missing_and_unexpected_weights_are_counted(tmp_path: Path) -> None:
@@ -123,9 +123,13 @@ def test_missing_and_unexpected_weights_are_counted(tmp_path: Path) -> None:
     saved = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)).state_dict()
     torch.save({"state_dict": saved, "global_step": 0}, path)
     with pytest.raises(CheckpointError) as refused:
-        check_checkpoint_fits(path, nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)))
+        ResumePlan(checkpoint=path).check_fits(
+            nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2))
+        )
     assert "2 missing: 2.weight, 2.bias; 2 not in this model: 1.weight, 1.bias" in str(
         refused.value
     )
     assert "saved by a run" not in str(refused.value)  # outside a run folder: no run to name
-    check_checkpoint_fits(path, nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)))  # it fits
+    fitting = ResumePlan(checkpoint=path)
+    fitting.check_fits(nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2)))  # no error: it fits
+    assert fitting.saved["global_step"] == 0

@@ -121,29 +121,20 @@ def check_arguments(node: DictConfig, key: str, kwargs: dict[str, Any]) -> None:
         ) from None
 
 
-def build_all(cfg: DictConfig, key: str) -> list:
-    """Every object of a group that holds several (callbacks, loggers); a null entry is left out."""
+def build_all(cfg: DictConfig, key: str, **kwargs: Any) -> list:
+    """Every object of a group that holds several (callbacks, loggers), each given those of
+    `kwargs` that its config has a key for; a null entry is left out."""
     group = OmegaConf.select(cfg, key) or {}
-    return [build(cfg, f"{key}.{name}") for name, entry in group.items() if entry is not None]
+    return [
+        build(cfg, f"{key}.{name}", **{arg: value for arg, value in kwargs.items() if arg in entry})
+        for name, entry in group.items()
+        if entry is not None
+    ]
 
 
 LAUNCHERS = (SLURMEnvironment, TorchElasticEnvironment, LSFEnvironment)
 """Cluster environments that start every process of a DDP job themselves (srun, torchrun, jsrun)
 and that Lightning detects (Kubeflow's it does not)."""
-
-
-def build_loggers(cfg: DictConfig, purge_step: int | None = None) -> list:
-    """The loggers of the logger group; those that take a `purge_step` (TensorBoard) hide what
-    an earlier attempt of the run logged from that step on, when it is given."""
-    loggers = []
-    for name, entry in (cfg.logger or {}).items():
-        if entry is None:
-            continue
-        purges = purge_step is not None and "purge_step" in entry
-        loggers.append(
-            build(cfg, f"logger.{name}", **({"purge_step": purge_step} if purges else {}))
-        )
-    return loggers
 
 
 def strategy_here(cfg: DictConfig) -> dict[str, str]:
@@ -165,15 +156,17 @@ def strategy_here(cfg: DictConfig) -> dict[str, str]:
 def build_trainer(
     cfg: DictConfig, callbacks: list[L.Callback], purge_step: int | None = None
 ) -> L.Trainer:
-    """The run's Trainer, built once: with `callbacks`, the loggers (`build_loggers`), the
-    plugins of its config and of SLURM, and a strategy that starts its processes here
-    (`strategy_here`)."""
+    """The run's Trainer, built once: with `callbacks`, the loggers of the logger group (those
+    that take a `purge_step`, TensorBoard, hide what an earlier attempt of the run logged from
+    that step on, when it is given), the plugins of its config and of SLURM, and a strategy that
+    starts its processes here (`strategy_here`)."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
+    purge = {} if purge_step is None else {"purge_step": purge_step}
     return build(
         cfg,
         "trainer",
         callbacks=callbacks,
-        logger=build_loggers(cfg, purge_step),
+        logger=build_all(cfg, "logger", **purge),
         plugins=plugins,
         **strategy_here(cfg),
     )

@@ -12,7 +12,7 @@ from actlab.config.build import build, build_callbacks, build_classifier, build_
 from actlab.config.checks import check_accelerator, check_config
 from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import run_with_bookkeeping
-from actlab.run.resume import ResumePlan, check_checkpoint_fits
+from actlab.run.resume import ResumePlan
 from actlab.utils.allocator import steady_malloc
 
 
@@ -29,8 +29,7 @@ def train(cfg: DictConfig, record: RunRecord, plan: ResumePlan) -> None:
     datamodule.prepare_data()  # found, or downloaded, before anything else is built
     check_model_fits_data(target_of(cfg.model, "model"), datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
-    if plan.checkpoint is not None:
-        check_checkpoint_fits(plan.checkpoint, classifier)
+    plan.check_fits(classifier)
     trainer = build_trainer(cfg, [record, *build_callbacks(cfg)], plan.purge_step)
     record.trainer = trainer  # its loggers get the summary, also when other processes trained
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=plan.checkpoint)

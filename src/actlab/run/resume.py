@@ -1,8 +1,8 @@
 """Resuming, decided once before a run's recipe: whether the run continues an earlier attempt in
 its folder (`resume=true`, `ckpt_path`, a requeued SLURM job; the folder that
 `actlab.storage.folders` chose), from which checkpoint, with which of its history, and from which
-step its loggers write again (`ResumePlan`); and the check that a checkpoint holds the weights of
-the model a config builds."""
+step its loggers write again, and whether the checkpoint holds the weights of the model the
+config builds (`ResumePlan`)."""
 
 import logging
 from dataclasses import dataclass
@@ -43,15 +43,37 @@ class ResumePlan:
         )
 
     @cached_property
+    def saved(self) -> dict[str, Any] | None:
+        """What the checkpoint holds, read once (`lightning_checkpoint`: safely, memory-mapped);
+        None without one. Raises CheckpointError where it is not a Lightning checkpoint."""
+        return None if self.checkpoint is None else lightning_checkpoint(self.checkpoint)
+
+    @property
     def purge_step(self) -> int | None:
         """The step from which the loggers hide what the earlier attempt logged (its checkpoint's,
-        or 0 where it left none); None for a new run. Reads the checkpoint: raises
-        CheckpointError where it is not a Lightning one."""
+        or 0 where it left none); None for a new run."""
         if self.previous is None:
             return None
-        return (
-            0 if self.checkpoint is None else lightning_checkpoint(self.checkpoint)["global_step"]
-        )
+        return 0 if self.saved is None else self.saved["global_step"]
+
+    def check_fits(self, module: nn.Module) -> None:
+        """Raise CheckpointError when the checkpoint is not a Lightning one, or its weights are
+        not `module`'s (another model, activation, width or dataset)."""
+        if self.saved is None:
+            return
+        differences = state_differences(self.saved["state_dict"], module.state_dict())
+        if differences:
+            run_dir = checkpoint_run_folder(str(self.checkpoint))
+            recorded = None if run_dir is None else recorded_overrides(run_dir)
+            hint = (
+                f"; it was saved by a run of {' '.join(recorded) or 'the default config'}"
+                if recorded is not None
+                else ""
+            )
+            raise CheckpointError(
+                f"ckpt_path={self.checkpoint} holds the weights of another model than this config "
+                f"builds ({'; '.join(differences)}){hint}"
+            )
 
 
 def resume_plan(output_dir: Path, resume: bool, ckpt_path: str | None) -> ResumePlan:
@@ -85,25 +107,6 @@ def lightning_checkpoint(path: Path) -> dict[str, Any]:
             f"ckpt_path={path} is not a Lightning checkpoint: it has no state_dict and global_step"
         )
     return checkpoint
-
-
-def check_checkpoint_fits(path: Path, module: nn.Module) -> None:
-    """Raise CheckpointError when the checkpoint at `path` is not a Lightning one, or its
-    weights are not `module`'s (another model, activation, width or dataset)."""
-    checkpoint = lightning_checkpoint(path)
-    differences = state_differences(checkpoint["state_dict"], module.state_dict())
-    if differences:
-        run_dir = checkpoint_run_folder(str(path))
-        recorded = None if run_dir is None else recorded_overrides(run_dir)
-        hint = (
-            f"; it was saved by a run of {' '.join(recorded) or 'the default config'}"
-            if recorded is not None
-            else ""
-        )
-        raise CheckpointError(
-            f"ckpt_path={path} holds the weights of another model than this config builds "
-            f"({'; '.join(differences)}){hint}"
-        )
 
 
 def shape(tensor: torch.Tensor) -> str:
