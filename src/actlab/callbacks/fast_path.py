@@ -19,10 +19,11 @@ def channels_last_images(module: nn.Module, args: tuple) -> tuple | None:
 
 
 class FastPath(L.Callback):
-    """Runs the Classifier's model fast: `channels_last` puts its conv layers and image batches
-    in NHWC memory format when it trains on a CUDA GPU; `compile` runs it through torch.compile,
-    in that mode when it is one (`reduce-overhead`: CUDA graphs). Says at the start of fit what
-    is on: the device, precision, channels_last, compile and cudnn.benchmark.
+    """Runs the Classifier's model (each member's, in a stack) fast: `channels_last` puts its conv
+    layers and image batches in NHWC memory format when it trains on a CUDA GPU; `compile` runs
+    it through torch.compile, in that mode when it is one (`reduce-overhead`: CUDA graphs). Says
+    at the start of fit what is on: the device, precision, channels_last, compile and
+    cudnn.benchmark.
 
     channels_last stays off on CPU: oneDNN's backward of strided 1x1 convolutions in NHWC with
     few input channels corrupts memory or gradients (uxlfoundation/oneDNN#6035)."""
@@ -35,15 +36,15 @@ class FastPath(L.Callback):
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         # Before fit and again before test, before the model moves to its device or is wrapped
         # for DDP: each model is prepared once.
-        model: nn.Module = pl_module.model
-        if id(model) in self.prepared:
-            return
-        self.prepared.add(id(model))
-        if self.channels_last and trainer.strategy.root_device.type == "cuda":
-            model.to(memory_format=torch.channels_last)
-            model.register_forward_pre_hook(channels_last_images)
-        if self.compile:
-            model.compile(mode=None if self.compile is True else self.compile)
+        for model in pl_module.models():
+            if id(model) in self.prepared:
+                continue
+            self.prepared.add(id(model))
+            if self.channels_last and trainer.strategy.root_device.type == "cuda":
+                model.to(memory_format=torch.channels_last)
+                model.register_forward_pre_hook(channels_last_images)
+            if self.compile:
+                model.compile(mode=None if self.compile is True else self.compile)
 
     def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         device = pl_module.device

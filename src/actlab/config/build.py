@@ -154,21 +154,26 @@ def strategy_here(cfg: DictConfig) -> dict[str, str]:
 
 
 def build_trainer(
-    cfg: DictConfig, callbacks: list[L.Callback], purge_step: int | None = None
+    cfg: DictConfig,
+    callbacks: list[L.Callback],
+    purge_step: int | None = None,
+    loggers: list | None = None,
+    **kwargs: Any,
 ) -> L.Trainer:
     """The run's Trainer, built once: with `callbacks`, the loggers of the logger group (those
     that take a `purge_step`, TensorBoard, hide what an earlier attempt of the run logged from
-    that step on, when it is given), the plugins of its config and of SLURM, and a strategy that
-    starts its processes here (`strategy_here`)."""
+    that step on, when it is given) unless `loggers` are given, the plugins of its config and of
+    SLURM, a strategy that starts its processes here (`strategy_here`), and `kwargs`."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
     purge = {} if purge_step is None else {"purge_step": purge_step}
     return build(
         cfg,
         "trainer",
         callbacks=callbacks,
-        logger=build_all(cfg, "logger", **purge),
+        logger=build_all(cfg, "logger", **purge) if loggers is None else loggers,
         plugins=plugins,
         **strategy_here(cfg),
+        **kwargs,
     )
 
 

@@ -115,7 +115,12 @@ class InMemoryDataModule(L.LightningDataModule):
         return self.scaling(inputs), *labels
 
     def _batches(
-        self, split: str, batch_size: int, shuffle: bool = False, drop_last: bool = False
+        self,
+        split: str,
+        batch_size: int,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        seed: int | None = None,
     ) -> TensorBatches:
         rank, world_size = (
             (self.trainer.global_rank, self.trainer.world_size) if self.trainer else (0, 1)
@@ -124,19 +129,24 @@ class InMemoryDataModule(L.LightningDataModule):
             *self.splits[split],
             batch_size=batch_size,
             shuffle=shuffle,
-            seed=torch.initial_seed(),
+            seed=torch.initial_seed() if seed is None else seed,
             rank=rank,
             world_size=world_size,
             drop_last=drop_last,
         )
 
-    def train_dataloader(self) -> TensorBatches:
+    def training_batches(self, seed: int | None = None) -> TensorBatches:
+        """The training batches, shuffled by a generator of their own seeded with `seed` (the
+        run's seed, torch's initial one, where it is None)."""
         # Lightning's overfit_batches wants the same batches every epoch (it turns a DataLoader's
         # shuffling off): so do these.
         shuffle = not (self.trainer and self.trainer.overfit_batches)
-        self.train_batches = self._batches(
-            "train", self.batch_size, shuffle=shuffle, drop_last=self.drop_last
+        return self._batches(
+            "train", self.batch_size, shuffle=shuffle, drop_last=self.drop_last, seed=seed
         )
+
+    def train_dataloader(self) -> TensorBatches:
+        self.train_batches = self.training_batches()
         if self.shuffle_state is not None:
             self.train_batches.generator.set_state(self.shuffle_state)
         return self.train_batches

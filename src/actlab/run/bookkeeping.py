@@ -84,23 +84,8 @@ def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return objective(plan.previous)
     if rank_zero_only.rank == 0:
-        # Beside the run's metrics.json; a command that continues a run records it beside its
-        # own config (.hydra/continued/<time>_<process>/), leaving the run's.
-        subdir = HydraConfig.get().output_subdir
-        folder = output_dir if subdir in (None, ".hydra") else output_dir / subdir
-        folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
-        write_text_atomically(folder / "provenance.json", text)
-        if cfg.extras.print_config:
-            print_config_tree(cfg, folder / "config_tree.log")
-    record = RunRecord(
-        output_dir,
-        monitor=cfg.monitor.metric,
-        mode=cfg.monitor.mode,
-        hparams=run_hparams(cfg),
-        previous=plan.previous,
-        tags=list(cfg.get("tags") or []),
-    )
+        record_provenance(cfg, output_dir)
+    record = run_record(cfg, output_dir, plan)
     try:
         with on_gpu_slot(cfg):
             recipe(cfg, record, plan)
@@ -123,3 +108,28 @@ def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
     else:
         record.finish(Status.OK)
     return record.objective
+
+
+def record_provenance(cfg: DictConfig, output_dir: Path) -> None:
+    """What the run of `cfg` ran with (provenance.json) and its config (config_tree.log, and on
+    the console), beside its metrics.json in `output_dir`; a command that continues a run records
+    them beside its own config (.hydra/continued/<time>_<process>/), leaving the run's."""
+    subdir = HydraConfig.get().output_subdir
+    folder = output_dir if subdir in (None, ".hydra") else output_dir / subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
+    write_text_atomically(folder / "provenance.json", text)
+    if cfg.extras.print_config:
+        print_config_tree(cfg, folder / "config_tree.log")
+
+
+def run_record(cfg: DictConfig, output_dir: Path, plan: ResumePlan) -> RunRecord:
+    """The record of the run of `cfg` in `output_dir`, going on from the plan's earlier one."""
+    return RunRecord(
+        output_dir,
+        monitor=cfg.monitor.metric,
+        mode=cfg.monitor.mode,
+        hparams=run_hparams(cfg),
+        previous=plan.previous,
+        tags=list(cfg.get("tags") or []),
+    )

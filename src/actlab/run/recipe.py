@@ -13,6 +13,7 @@ from actlab.config.checks import check_accelerator, check_config
 from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import run_with_bookkeeping
 from actlab.run.resume import ResumePlan
+from actlab.run.stack import run_stack
 from actlab.utils.allocator import steady_malloc
 
 
@@ -50,4 +51,6 @@ def run(cfg: DictConfig) -> float:
     """Train the run of `cfg` with `train`, with the bookkeeping around it
     (`run_with_bookkeeping`); the best monitored value (NaN unless it ended ok), what a sweeper
     optimises."""
+    if cfg.stack.members is not None:  # a stack of a stacked sweep: its members are runs
+        return run_stack(cfg)
     return run_with_bookkeeping(cfg, train)

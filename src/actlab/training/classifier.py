@@ -1,6 +1,6 @@
 """Classifier: the one LightningModule, shared by every model of the `model` group."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import lightning as L
@@ -68,6 +68,10 @@ class Classifier(L.LightningModule):
     def forward(self, inputs: Tensor) -> Tensor:
         return self.model(inputs)
 
+    def models(self) -> Iterator[nn.Module]:
+        """The model it trains (the fast path prepares it)."""
+        yield self.model
+
     def _evaluate(
         self, batch: tuple[Tensor, Tensor], scores: EpochScores, label_smoothing: float = 0.0
     ) -> Tensor:
@@ -86,27 +90,40 @@ class Classifier(L.LightningModule):
         `sync_dist` averages those (a no-op) and keeps Lightning from warning that epoch-level
         values are not synchronised."""
         epoch = {"on_step": False, "on_epoch": True, "sync_dist": True}
+        for name, value in self.epoch_metrics(stage, scores).items():
+            self.log(name, value, **epoch)
+
+    def epoch_metrics(self, stage: str, scores: EpochScores) -> dict[str, Tensor]:
+        """The epoch's `scores` (and in training its mean penalty) as `<stage>/<score>`, their
+        states reset for the next epoch; empty where the epoch saw no batch."""
+        metrics = {}
         if scores.update_count:
-            for name, value in scores.compute().items():
-                self.log(f"{stage}/{name}", value, **epoch)
+            metrics = {f"{stage}/{name}": value for name, value in scores.compute().items()}
             scores.reset()
         if stage == "train" and self.penalty.update_count:
-            self.log("train/penalty", self.penalty.compute(), **epoch)
+            metrics["train/penalty"] = self.penalty.compute()
             self.penalty.reset()
+        return metrics
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
+        loss, penalty = self.training_loss(batch)
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
             # Not prog_bar: Lightning reads those from the device after every step (the progress
             # bar callback shows it, read at logging steps).
             self.log("train/loss_step", loss, on_step=True, on_epoch=False)
+        return loss + penalty
+
+    def training_loss(self, batch: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor | float]:
+        """The batch's training loss (cross entropy, counted in the epoch's scores) and the
+        weight penalty added to it for the optimizer (0.0 without one)."""
+        loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
             # Weighted by batch size as `weight` copies (a view): torchmetrics 1.9 ignores
             # `weight=` with nan_strategy "disable".
             self.penalty.update(penalty.detach().expand(len(batch[1])))
-            loss = loss + penalty
-        return loss
+            return loss, penalty
+        return loss, 0.0
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         self._evaluate(batch, self.val_scores)

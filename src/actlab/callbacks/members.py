@@ -1,0 +1,306 @@
+"""The runs of a stack, each kept as its solo run keeps itself: its own callbacks (record,
+divergence watch, checkpoints, learning rates, adaptive parameters, early stopping) called with a
+view of the stack's Trainer that shows them their own run."""
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+from lightning.pytorch.callbacks import EarlyStopping
+from lightning.pytorch.loggers import Logger
+from torch import Tensor
+
+from actlab.callbacks.divergence import Diverged
+from actlab.callbacks.run_record import RunRecord
+from actlab.data.stacked import StackedData
+from actlab.storage.records import Status
+from actlab.training.stacked import StackedClassifier
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MemberRun:
+    """A member of a stack: its run folder, its record, its other callbacks and its loggers;
+    `status` once it left the stack (diverged, failed), with why."""
+
+    run_dir: Path
+    record: RunRecord
+    callbacks: list[L.Callback]
+    loggers: list[Logger]
+    status: Status | None = None
+    reason: str | None = None
+    view: "MemberView | None" = field(default=None, repr=False)
+
+    @property
+    def all_callbacks(self) -> list[L.Callback]:
+        return [self.record, *self.callbacks]
+
+
+class MemberView:
+    """The stack's Trainer as member `member`'s callbacks see it: the member's epoch metrics,
+    loggers, optimizer, learning-rate schedule, module and checkpoints (a solo run's, that
+    `eval.py`, the safe loader and a solo resume read); everything else the stack's."""
+
+    def __init__(
+        self, trainer: L.Trainer, stack: StackedClassifier, member: int, run: MemberRun
+    ) -> None:
+        self._trainer = trainer
+        self._stack = stack
+        self._member = member
+        self._run = run
+        self.should_stop = False  # early stopping's word, for this member
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._trainer, name)
+
+    @property
+    def callback_metrics(self) -> dict[str, Tensor]:
+        return self._stack.metrics[self._member]
+
+    @property
+    def loggers(self) -> list[Logger]:
+        return self._run.loggers
+
+    @property
+    def logger(self) -> Logger | None:
+        return self._run.loggers[0] if self._run.loggers else None
+
+    @property
+    def lightning_module(self) -> L.LightningModule:
+        return self._stack.members[self._member]
+
+    @property
+    def optimizers(self) -> list:
+        return [self._trainer.optimizers[0].optimizers[self._member]]
+
+    @property
+    def lr_scheduler_configs(self) -> list:
+        return [
+            dataclasses.replace(config, scheduler=config.scheduler.schedulers[self._member])
+            for config in self._trainer.lr_scheduler_configs
+        ]
+
+    @property
+    def early_stopping_callbacks(self) -> list[EarlyStopping]:
+        return [c for c in self._run.callbacks if isinstance(c, EarlyStopping)]
+
+    def save_checkpoint(
+        self, filepath: str | Path, weights_only: bool = False, storage_options: Any = None
+    ) -> None:
+        """Save the member as its solo run would be saved at this point: its weights, optimizer
+        and schedule state, the loops', its callbacks' and its training batches' state."""
+        trainer, member = self._trainer, self._stack.members[self._member]
+        checkpoint: dict[str, Any] = {
+            "epoch": trainer.current_epoch,
+            "global_step": trainer.global_step,
+            "pytorch-lightning_version": L.__version__,
+            "state_dict": member.state_dict(),
+            "loops": {
+                "fit_loop": trainer.fit_loop.state_dict(),
+                "validate_loop": trainer.validate_loop.state_dict(),
+                "test_loop": trainer.test_loop.state_dict(),
+                "predict_loop": trainer.predict_loop.state_dict(),
+            },
+        }
+        if not weights_only:
+            checkpoint["callbacks"] = {
+                c.state_key: state for c in self._run.all_callbacks if (state := c.state_dict())
+            }
+            checkpoint["optimizer_states"] = [o.state_dict() for o in self.optimizers]
+            checkpoint["lr_schedulers"] = [
+                c.scheduler.state_dict() for c in self.lr_scheduler_configs
+            ]
+            data = trainer.datamodule
+            if isinstance(data, StackedData):
+                checkpoint[type(data.data).__qualname__] = data.member_state(self._member)
+            for callback in self._run.all_callbacks:
+                callback.on_save_checkpoint(self, member, checkpoint)
+        trainer.strategy.save_checkpoint(checkpoint, filepath)
+
+
+class Members(L.Callback):
+    """Calls each member's own callbacks with its `MemberView`, and takes a member out of the
+    stack when it diverged, failed or stopped early (recorded as its solo run records it); the
+    other members go on. Also logs what a solo Classifier logs of itself: each epoch's metrics
+    and, at logging steps, `train/loss_step`."""
+
+    def __init__(self, runs: list[MemberRun]) -> None:
+        self.runs = runs
+
+    def _each(self, hook: str, trainer: L.Trainer, stack: StackedClassifier, *args: Any) -> None:
+        """Call `hook` of every callback of every member still in the stack (every tested one
+        while testing)."""
+        members = stack.tested_members if trainer.testing else stack.training_members
+        for k in list(members):
+            self._call(k, stack, lambda run, k=k: self._hook(run, k, hook, trainer, stack, *args))
+
+    def _hook(
+        self,
+        run: MemberRun,
+        k: int,
+        hook: str,
+        trainer: L.Trainer,
+        stack: StackedClassifier,
+        *args: Any,
+    ) -> None:
+        if run.view is None:
+            run.view = MemberView(trainer, stack, k, run)
+        for callback in run.all_callbacks:
+            getattr(callback, hook)(run.view, stack.members[k], *args)
+
+    def _call(self, k: int, stack: StackedClassifier, work: Callable[[MemberRun], None]) -> None:
+        """Do `work` for member `k`; a divergence or an error there takes it out of the stack."""
+        run = self.runs[k]
+        try:
+            work(run)
+        except Diverged as diverged:
+            self.leave(stack, k, Status.DIVERGED, str(diverged), diverged.details)
+        except Exception as error:
+            log.exception("Member %s failed; the other members go on", run.run_dir)
+            self.leave(stack, k, Status.FAILED, f"{type(error).__name__}: {error}")
+        else:
+            if run.view is not None and run.view.should_stop and k in stack.training_members:
+                stack.leave(k, tested=True)  # stopped early: tested, as its solo run
+
+    def leave(
+        self,
+        stack: StackedClassifier,
+        k: int,
+        status: Status,
+        reason: str,
+        diverged: dict[str, Any] | None = None,
+    ) -> None:
+        """Member `k` ended (`status`, for `reason`): recorded, out of the stack."""
+        run = self.runs[k]
+        stack.leave(k)
+        run.status, run.reason = status, reason
+        if status == Status.DIVERGED:
+            log.warning("Member %s diverged: %s", run.run_dir, reason)
+        run.record.finish(status, reason, diverged=diverged)
+
+    def _failures(self, stack: StackedClassifier) -> None:
+        """Record the members whose own step raised (the stack took them out)."""
+        for k, error in list(stack.failures.items()):
+            del stack.failures[k]
+            log.error("Member %s failed: %s; the other members go on", self.runs[k].run_dir, error)
+            self.leave(stack, k, Status.FAILED, f"{type(error).__name__}: {error}")
+
+    @staticmethod
+    def _step(trainer: L.Trainer) -> int:
+        """The step a solo run's logger connector logs at now (Lightning's own count of batches
+        that stepped, as its LearningRateMonitor reads it)."""
+        return trainer.fit_loop.epoch_loop._batches_that_stepped
+
+    def _log(self, k: int, metrics: dict[str, Any], step: int) -> None:
+        """Log `metrics` to member `k`'s loggers at `step`."""
+        if metrics:
+            for logger in self.runs[k].loggers:
+                logger.log_metrics(metrics, step=step)
+
+    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        self._each("setup", trainer, pl_module, stage)
+
+    def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_fit_start", trainer, pl_module)
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_train_start", trainer, pl_module)
+
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_train_epoch_start", trainer, pl_module)
+
+    def on_train_batch_start(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
+        self._each("on_train_batch_start", trainer, pl_module, batch, batch_idx)
+
+    def on_train_batch_end(
+        self,
+        trainer: L.Trainer,
+        pl_module: L.LightningModule,
+        outputs: dict[str, Tensor] | None,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
+        self._failures(pl_module)
+        if outputs is None:  # no member trains any more
+            trainer.should_stop = True
+            return
+        logging_step = trainer.global_step % trainer.log_every_n_steps == 0
+        epoch = trainer.current_epoch
+        for k in list(pl_module.training_members):
+
+            def batch_end(run: MemberRun, k: int = k) -> None:
+                if logging_step:
+                    loss = {"train/loss_step": outputs["cross_entropy"][k], "epoch": epoch}
+                    self._log(k, loss, self._step(trainer))
+                for callback in run.all_callbacks:
+                    callback.on_train_batch_end(
+                        run.view,
+                        pl_module.members[k],
+                        {"loss": outputs["losses"][k]},
+                        batch,
+                        batch_idx,
+                    )
+
+            self._call(k, pl_module, batch_end)
+        if not pl_module.training_members:
+            trainer.should_stop = True
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        for k in pl_module.training_members:
+            # At the last step's number, as Lightning logs a solo run's epoch-end metrics.
+            train = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("train/")}
+            self._log(k, {**train, "epoch": trainer.current_epoch}, self._step(trainer) - 1)
+        self._each("on_train_epoch_end", trainer, pl_module)
+
+    def on_validation_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
+        for k in pl_module.training_members:
+            val = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("val/")}
+            self._log(k, {**val, "epoch": trainer.current_epoch}, self._step(trainer))
+        self._each("on_validation_end", trainer, pl_module)
+
+    def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_train_end", trainer, pl_module)
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_fit_end", trainer, pl_module)
+
+    def on_test_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._each("on_test_start", trainer, pl_module)
+
+    def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        for k in pl_module.tested_members:
+            test = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("test/")}
+            self._log(k, {**test, "epoch": trainer.current_epoch}, self._step(trainer))
+        self._each("on_test_end", trainer, pl_module)
+
+    def on_exception(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, exception: BaseException
+    ) -> None:
+        for k in list(pl_module.training_members):
+            run = self.runs[k]
+            for callback in run.all_callbacks:
+                callback.on_exception(
+                    run.view or MemberView(trainer, pl_module, k, run),
+                    pl_module.members[k],
+                    exception,
+                )
+
+    def state_dict(self) -> dict[str, Any]:
+        return {}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Each member's callbacks' states, from the checkpoint the stack resumes from (made of
+        the members' own: `actlab.run.stack`)."""
+        for run, states in zip(self.runs, state_dict["members"], strict=True):
+            for callback in run.all_callbacks:
+                if callback.state_key in states:
+                    callback.load_state_dict(states[callback.state_key])
