@@ -1,5 +1,6 @@
 """TensorBoard for a study's runs: curves named by what varies in the sweep, and shown first."""
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +39,26 @@ def what_varies() -> str:
     if not HydraConfig.initialized() or HydraConfig.get().mode != RunMode.MULTIRUN:
         return ""
     hydra_cfg = HydraConfig.get()
-    parser = OverridesParser.create()
     swept = set(OmegaConf.select(hydra_cfg, "sweeper.params", default=None) or {})
     command = Path(hydra_cfg.sweep.dir) / "multirun.yaml"  # the sweep's command line
-    if command.exists():  # read as Hydra rewrites it in place, when another command resumes
-        overrides = parser.parse_overrides(list(sweep_record(command).hydra.overrides.task))
-        swept |= {override.key_or_group for override in overrides if override.is_sweep_override()}
-    job = parser.parse_overrides(list(hydra_cfg.overrides.task))
+    if command.exists():
+        swept |= swept_on_command_line(command, command.stat().st_mtime_ns)
+    job = OverridesParser.create().parse_overrides(list(hydra_cfg.overrides.task))
     return ",".join(
         f"{override.key_or_group}={override.get_value_element_as_str()}".replace("/", "_")
         for override in job
         if override.key_or_group in swept
     )
+
+
+@cache
+def swept_on_command_line(command: Path, modified: int) -> frozenset[str]:
+    """The keys that the sweep command recorded in `command` (its multirun.yaml, as last
+    `modified`) sweeps: read once per version of the file (a stack's members share it), and as
+    Hydra rewrites it in place when another command resumes the sweep."""
+    task = list(sweep_record(command).hydra.overrides.task)
+    overrides = OverridesParser.create().parse_overrides(task)
+    return frozenset(o.key_or_group for o in overrides if o.is_sweep_override())
 
 
 class TensorBoardLogger(LightningTensorBoardLogger):

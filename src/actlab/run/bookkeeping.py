@@ -11,6 +11,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import torch
 from hydra.core.hydra_config import HydraConfig
@@ -110,14 +111,17 @@ def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
     return record.objective
 
 
-def record_provenance(cfg: DictConfig, output_dir: Path) -> None:
-    """What the run of `cfg` ran with (provenance.json) and its config (config_tree.log, and on
-    the console), beside its metrics.json in `output_dir`; a command that continues a run records
-    them beside its own config (.hydra/continued/<time>_<process>/), leaving the run's."""
+def record_provenance(
+    cfg: DictConfig, output_dir: Path, ran_with: dict[str, Any] | None = None
+) -> None:
+    """What the run of `cfg` ran with (provenance.json: `ran_with`, else found now) and its config
+    (config_tree.log, and on the console), beside its metrics.json in `output_dir`; a command that
+    continues a run records them beside its own config (.hydra/continued/<time>_<process>/),
+    leaving the run's."""
     subdir = HydraConfig.get().output_subdir
     folder = output_dir if subdir in (None, ".hydra") else output_dir / subdir
     folder.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(provenance(CONFIG_DIR.parent), indent=2)
+    text = json.dumps(ran_with or provenance(CONFIG_DIR.parent), indent=2)
     write_text_atomically(folder / "provenance.json", text)
     if cfg.extras.print_config:
         print_config_tree(cfg, folder / "config_tree.log")

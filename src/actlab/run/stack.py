@@ -31,6 +31,7 @@ from actlab.callbacks.divergence import DivergenceWatch
 from actlab.callbacks.fast_path import FastPath
 from actlab.callbacks.members import MemberRun, Members
 from actlab.callbacks.random_state import RandomState
+from actlab.config import CONFIG_DIR
 from actlab.config.build import build, build_all, build_classifier, build_trainer, target_of
 from actlab.config.checks import check_accelerator, check_config
 from actlab.data.stacked import StackedData
@@ -40,9 +41,11 @@ from actlab.run.resume import ResumePlan, resume_plan
 from actlab.storage.checkpoints import CheckpointIO, load_checkpoint
 from actlab.storage.folders import hold
 from actlab.storage.records import Status
+from actlab.sweep.stacking import COMPOSED
 from actlab.training.classifier import Classifier
 from actlab.training.stacked import StackedClassifier
 from actlab.utils.errors import user_error_in
+from actlab.utils.provenance import provenance
 
 log = logging.getLogger(__name__)
 
@@ -60,20 +63,30 @@ class Member:
 
 def member_config(job: int, overrides: list[str]) -> DictConfig:
     """The config of the sweep's job `job` (with its Hydra node), composed from its `overrides`
-    as the launcher composes a job's, in the sweep of this stack job."""
+    as the launcher composes a job's, in the sweep of this stack job (as the sweeper composed
+    it, where it ran in this process)."""
     stack = HydraConfig.get()
-    hydra_overrides = [o for o in stack.overrides.hydra if not o.startswith("hydra.sweep.subdir=")]
-    loader = GlobalHydra.instance().config_loader()
-    config = loader.load_configuration(
-        stack.job.config_name, [*hydra_overrides, *overrides], run_mode=RunMode.MULTIRUN
-    )
+    config = COMPOSED.pop(tuple(overrides), None)
+    if config is None:
+        hydra_overrides = [
+            o for o in stack.overrides.hydra if not o.startswith("hydra.sweep.subdir=")
+        ]
+        config = (
+            GlobalHydra.instance()
+            .config_loader()
+            .load_configuration(
+                stack.job.config_name, [*hydra_overrides, *overrides], run_mode=RunMode.MULTIRUN
+            )
+        )
     with read_write(config.hydra):
         config.hydra.job.num = job
         config.hydra.job.id = f"{stack.job.id}_{job}"
     return config
 
 
-def prepare(cfg: DictConfig, job: int, stack_dir: Path, held: ExitStack) -> Member | None:
+def prepare(
+    cfg: DictConfig, job: int, stack_dir: Path, held: ExitStack, ran_with: dict[str, Any]
+) -> Member | None:
     """In the member's own job (its folder, config and log made by Hydra): hold its folder, plan
     how it starts and start its record; None where it is not trained here (it finished, or
     another command trains it)."""
@@ -87,7 +100,7 @@ def prepare(cfg: DictConfig, job: int, stack_dir: Path, held: ExitStack) -> Memb
         log.info("%s finished already (metrics.json says ok): skipped", output_dir)
         return None
     log.info("Trained in the stack %s; its log is there", stack_dir)
-    record_provenance(cfg, output_dir)
+    record_provenance(cfg, output_dir, ran_with)
     record = run_record(cfg, output_dir, plan)
     record.record["stacked"] = {"stack": str(stack_dir)}
     run = MemberRun(output_dir, record, callbacks=[], loggers=[])
@@ -136,6 +149,7 @@ def run_stack(cfg: DictConfig) -> float:
     run to optimise."""
     stack_dir = Path(cfg.paths.output_dir)
     listed = OmegaConf.load(cfg.stack.members)
+    ran_with = provenance(CONFIG_DIR.parent)
     context = HydraContext(
         config_loader=GlobalHydra.instance().config_loader(), callbacks=Callbacks()
     )
@@ -144,7 +158,9 @@ def run_stack(cfg: DictConfig) -> float:
         with stack_job_restored():
             for entry in listed:
                 config = member_config(entry.job, list(entry.overrides))
-                task = partial(prepare, job=entry.job, stack_dir=stack_dir, held=held)
+                task = partial(
+                    prepare, job=entry.job, stack_dir=stack_dir, held=held, ran_with=ran_with
+                )
                 done = run_job(task, config, "hydra.sweep.dir", "hydra.sweep.subdir", context)
                 if done.return_value is not None:
                     members.append(done.return_value)

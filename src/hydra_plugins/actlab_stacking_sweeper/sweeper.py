@@ -10,7 +10,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.storage.folders import quoted
-from actlab.sweep.stacking import check_stack, plan_stacks
+from actlab.sweep.stacking import COMPOSED, check_stack, plan_stacks
 from actlab.utils.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class StackingSweeper(BasicSweeper):
             members = sweep_dir / "stacks" / str(number) / "members.yaml"
             members.parent.mkdir(parents=True, exist_ok=True)
             listed = [{"job": first_job + i, "overrides": list(batch[i])} for i in stack]
+            COMPOSED.update({tuple(batch[i]): configs[i] for i in stack})
             OmegaConf.save(OmegaConf.create(listed), members)
             log.info(
                 "Stacking: jobs %s train as one stack (stacks/%d)",
