@@ -113,7 +113,7 @@ def prepare(
         ]
         run.callbacks = [DivergenceWatch(), RandomState(), *kept]
     except Exception as error:
-        fail(member, error)
+        fail([member], error)
     return member
 
 
@@ -122,13 +122,19 @@ def purge(plan: ResumePlan) -> dict[str, int]:
     return {} if plan.purge_step is None else {"purge_step": plan.purge_step}
 
 
-def fail(member: Member, error: BaseException) -> None:
-    """Record that `member` failed with `error`; the stack goes on without it."""
+def fail(members: list[Member], error: BaseException) -> None:
+    """Record that `members` (those of them still training) failed with `error`, said once in
+    the log (with its traceback where it is not a user's mistake); the others go on."""
+    failing = [member for member in members if member.run.status is None]
+    if not failing:
+        return
     failure = user_error_in(error) or error
     reason = f"{type(failure).__name__}: {failure}"
-    log.error("Member %s failed: %s", member.run.run_dir, reason, exc_info=failure is error)
-    member.run.status, member.run.reason = Status.FAILED, reason
-    member.run.record.finish(Status.FAILED, reason)
+    folders = ", ".join(str(member.run.run_dir) for member in failing)
+    log.error("Failed: %s: %s", folders, reason, exc_info=failure is error)
+    for member in failing:
+        member.run.status, member.run.reason = Status.FAILED, reason
+        member.run.record.finish(Status.FAILED, reason)
 
 
 @contextmanager
@@ -184,8 +190,7 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
         data.prepare_data()
         check_model_fits_data(target_of(cfg.model, "model"), data.input_shape)
     except Exception as error:
-        for member in members:
-            fail(member, error)
+        fail(members, error)
         return
     starts: dict[int | None, list[Member]] = {}
     for member in members:
@@ -195,7 +200,7 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
             member.plan.check_fits(member.classifier)
             step = None if member.plan.saved is None else member.plan.saved["global_step"]
         except Exception as error:
-            fail(member, error)
+            fail([member], error)
             continue
         starts.setdefault(step, []).append(member)
     for together in starts.values():
@@ -221,9 +226,7 @@ def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     except Exception as error:
         if HydraConfig.get().mode != RunMode.MULTIRUN:
             raise
-        for member in members:
-            if member.run.status is None:
-                fail(member, error)
+        fail(members, error)
         return
     for member in members:
         if member.run.status is None:
@@ -256,8 +259,9 @@ def resumed_from(members: list[Member], data: Any) -> Path | None:
         for name, value in one["state_dict"].items()
     }
     checkpoint["optimizer_states"] = [{"members": [one["optimizer_states"][0] for one in saved]}]
-    if first.get("lr_schedulers"):
-        checkpoint["lr_schedulers"] = [{"members": [one["lr_schedulers"][0] for one in saved]}]
+    checkpoint["lr_schedulers"] = (
+        [{"members": [one["lr_schedulers"][0] for one in saved]}] if first["lr_schedulers"] else []
+    )
     checkpoint["callbacks"] = {
         Members.__qualname__: {"members": [one.get("callbacks", {}) for one in saved]}
     }
