@@ -27,7 +27,8 @@ from actlab.utils.errors import ConfigError
 
 def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     """What tells this run apart in a sweep: the option chosen in every config group, the value of
-    every key overridden on the command line, the seed, and its `tags` (joined by commas)."""
+    every key overridden on the command line (but Hydra's and `stack.*`, how it was trained with
+    others), the seed, and its `tags` (joined by commas)."""
     hydra_cfg = HydraConfig.get()
     params: dict[str, Scalar] = {
         group: choice
@@ -36,7 +37,7 @@ def run_hparams(cfg: DictConfig) -> dict[str, Scalar]:
     }
     for override in OverridesParser.create().parse_overrides(list(hydra_cfg.overrides.task)):
         key = override.key_or_group
-        if key in params or key.startswith("hydra") or override.is_delete():
+        if key in params or key.startswith(("hydra", "stack.")) or override.is_delete():
             continue
         value = OmegaConf.select(cfg, key, default=None)
         if value is None:  # several options of a group (regularization=[l1,dropout]), or null

@@ -1,0 +1,274 @@
+"""Stacked sweeps (`stack.size`): a sweep's jobs trained K in one model, each still its own run,
+trained as its solo run trains."""
+
+import json
+import logging
+import math
+import statistics
+from pathlib import Path
+
+import pytest
+import torch
+from helpers import FAST, TINY_MODEL, run_cli, run_in_process
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from actlab.cli import train as train_cli
+from actlab.config import CONFIG_DIR
+from actlab.report.runs import event_folder
+from actlab.storage.checkpoints import load_checkpoint
+from actlab.sweep.stacking import STACKABLE, check_stack, plan_stacks
+from actlab.utils.errors import ConfigError
+
+BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
+
+
+def job_config(*overrides: str) -> DictConfig:
+    """The config of a sweep's job with `overrides`, as composed for it."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return compose("train", overrides=list(overrides))
+
+
+def sweep_records(root: Path) -> list[dict]:
+    """metrics.json of every job of the one sweep under `root/logs/multiruns`, in job order."""
+    (sweep,) = (root / "logs" / "multiruns").iterdir()
+    jobs = sorted((job for job in sweep.iterdir() if job.name.isdigit()), key=lambda j: int(j.name))
+    return [json.loads((job / "metrics.json").read_text()) | {"dir": job} for job in jobs]
+
+
+def test_jobs_that_differ_in_stackable_values_share_stacks_of_at_most_the_size() -> None:
+    configs = [
+        job_config(f"activation={activation}", f"seed={seed}", f"optimizer.lr={lr}")
+        for activation, seed, lr in [("relu", 0, 1e-3), ("gelu", 1, 1e-2), ("arelu", 2, 1e-3)] * 3
+    ]
+    assert plan_stacks(configs, 4, STACKABLE) == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+    assert plan_stacks(configs, 1, STACKABLE) == [[index] for index in range(9)]
+
+
+def test_jobs_that_differ_in_more_stack_apart_and_the_log_says_in_what(caplog) -> None:
+    configs = [
+        job_config(f"model.hidden=[{width}]", f"seed={seed}")
+        for width in (8, 16)
+        for seed in (0, 1)
+    ]
+    with caplog.at_level(logging.INFO):
+        assert plan_stacks(configs, 8, STACKABLE) == [[0, 1], [2, 3]]
+    (line,) = [r.getMessage() for r in caplog.records if "stack apart" in r.getMessage()]
+    assert line.startswith("Stacking: job 2 and job 0 stack apart: they differ in model.hidden")
+    # Asked to stack only seeds, activations are kept apart too.
+    configs = [job_config(f"activation={a}") for a in ("relu", "gelu")]
+    assert plan_stacks(configs, 8, ["seed"]) == [[0], [1]]
+
+
+def test_a_run_that_cannot_be_a_member_trains_alone_and_the_log_says_why(caplog) -> None:
+    configs = [job_config("seed=0"), job_config("seed=1", "compile=true"), job_config("seed=2")]
+    with caplog.at_level(logging.INFO):
+        assert plan_stacks(configs, 8, STACKABLE) == [[0, 2], [1]]
+    assert "Stacking: job 1 trains alone: compile is on" in caplog.text
+    early = job_config("seed=3", "callbacks=diagnostics")
+    with caplog.at_level(logging.INFO):
+        assert plan_stacks([configs[0], early], 8, STACKABLE) == [[0], [1]]
+    assert "is not kept per member" in caplog.text
+
+
+@pytest.mark.parametrize("size", [0, -2, 2.5, "4", True])
+def test_a_stack_size_that_is_not_a_whole_number_of_at_least_one_is_refused(size) -> None:
+    stack = job_config().stack
+    stack.size = size
+    with pytest.raises(
+        ConfigError, match=rf"stack.size={size!r} is not a whole number of at least 1"
+    ):
+        check_stack(stack)
+
+
+def test_a_key_that_cannot_vary_within_a_stack_is_refused_with_the_keys_that_can() -> None:
+    stack = job_config("stack.over=[seed,model]").stack
+    with pytest.raises(ConfigError) as refused:
+        check_stack(stack)
+    assert str(refused.value).startswith("stack.over: 'model' cannot vary within a stack")
+    assert "seed, activation, init, optimizer.lr, optimizer.weight_decay" in str(refused.value)
+
+
+def test_a_bad_stack_size_fails_the_sweep_before_anything_trains(tmp_path: Path) -> None:
+    result = run_in_process(
+        train_cli.main, "-m", *BREAST_CANCER, "seed=0,1", "stack.size=0", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "stack.size=0 is not a whole number of at least 1" in result.stderr
+    assert not list(tmp_path.glob("logs/multiruns/*/*/metrics.json"))
+
+
+def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Path) -> None:
+    """No dropout: every member's per-epoch losses are its solo run's (1e-4 relative) over 10
+    epochs, with the same test accuracy; the records differ only by `stacked`."""
+    sweep = [
+        "-m",
+        *BREAST_CANCER,
+        "trainer.max_epochs=10",
+        "activation=relu,prelu,arelu",
+        "seed=0,1",
+    ]
+    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+        (tmp_path / name).mkdir()
+        result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
+    assert len(stacked) == 6
+    for alone, member in zip(solo, stacked, strict=True):
+        assert member["status"] == alone["status"] == "ok"
+        assert len(member["history"]) == len(alone["history"]) == 10
+        for row, solo_row in zip(member["history"], alone["history"], strict=True):
+            for name in ("train/loss", "val/loss", "val/acc"):
+                assert row[name] == pytest.approx(solo_row[name], rel=1e-4), (member["dir"], name)
+        assert member["test"]["test/acc"] == alone["test"]["test/acc"]
+        assert member["best_epoch"] == alone["best_epoch"]
+        assert Path(member["stacked"]["stack"]).parent.name == "stacks" and "stacked" not in alone
+        different = {key for key in alone if alone[key] != member[key]}
+        assert different <= {"history", "best", "final", "test", "wall_time_s", "dir"}
+        assert member["hparams"] == alone["hparams"]  # stack.size is not what tells runs apart
+        # Its own TensorBoard run, named by what varies, with a solo run's curves.
+        folder = event_folder(member["dir"]).relative_to(member["dir"])
+        assert folder == event_folder(alone["dir"]).relative_to(alone["dir"])
+        tags = EventAccumulator(str(event_folder(member["dir"]))).Reload().Tags()["scalars"]
+        solo_tags = EventAccumulator(str(event_folder(alone["dir"]))).Reload().Tags()["scalars"]
+        assert sorted(tags) == sorted(solo_tags)
+        # Its checkpoints are a solo run's: the same keys, weights of its own.
+        best = load_checkpoint(next((member["dir"] / "checkpoints").glob("epoch_*.ckpt")))
+        solo_best = load_checkpoint(next((alone["dir"] / "checkpoints").glob("epoch_*.ckpt")))
+        assert set(best) == set(solo_best)
+        for name, weights in solo_best["state_dict"].items():
+            torch.testing.assert_close(best["state_dict"][name], weights, rtol=1e-4, atol=1e-6)
+
+
+def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Path) -> None:
+    """At a learning rate of 1e-30 no weight moves (the steps are far below float32's resolution
+    of weights of their size): the weights saved after an epoch are the initial ones."""
+    sweep = ["-m", *BREAST_CANCER, "trainer.max_epochs=1", "optimizer.lr=1e-30"]
+    sweep += ["activation=relu,arelu", "seed=3,4"]
+    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+        (tmp_path / name).mkdir()
+        assert run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name).returncode == 0
+    solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
+    initial = []
+    for alone, member in zip(solo, stacked, strict=True):
+        weights = load_checkpoint(member["dir"] / "checkpoints" / "last.ckpt")["state_dict"]
+        solo_weights = load_checkpoint(alone["dir"] / "checkpoints" / "last.ckpt")["state_dict"]
+        assert weights.keys() == solo_weights.keys()
+        for name in weights:
+            if name.endswith("weight"):
+                assert torch.equal(weights[name], solo_weights[name]), name
+        initial.append(next(v for k, v in weights.items() if k.endswith("weight")))
+    assert not torch.equal(initial[0], initial[1])  # seeds 3 and 4: their own weights
+
+
+@pytest.mark.slow
+def test_with_dropout_the_members_mean_accuracy_lies_within_the_solo_runs_spread(
+    tmp_path: Path,
+) -> None:
+    sweep = ["-m", *BREAST_CANCER, "model.dropout=0.5", "trainer.max_epochs=10", "seed=0,1,2,3,4"]
+    accuracies = {}
+    for name, extra in (("solo", []), ("stacked", ["stack.size=5"])):
+        (tmp_path / name).mkdir()
+        result = run_cli(*sweep, *extra, cwd=tmp_path / name)
+        assert result.returncode == 0, result.stderr
+        accuracies[name] = [r["test"]["test/acc"] for r in sweep_records(tmp_path / name)]
+    assert (
+        min(accuracies["solo"]) <= statistics.mean(accuracies["stacked"]) <= max(accuracies["solo"])
+    )
+    assert accuracies["stacked"] != accuracies["solo"]  # other dropout masks than solo
+
+
+@pytest.mark.slow
+def test_a_diverging_member_is_recorded_at_its_step_and_the_others_go_on(tmp_path: Path) -> None:
+    result = run_cli(
+        "-m", *BREAST_CANCER, "optimizer=sgd", "optimizer.lr=0.01,1e6", "stack.size=2", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    stable, diverged = sweep_records(tmp_path)
+    assert stable["status"] == "ok" and stable["test"]["test/acc"] > 0.5
+    assert len(stable["history"]) == 2
+    assert diverged["status"] == "diverged" and diverged["test"] == {}
+    assert diverged["reason"].startswith("training loss became nan at step")
+    assert diverged["diverged"]["step"] > 0 and math.isfinite(
+        diverged["diverged"]["last_finite_loss"]
+    )
+    assert "stacked" in stable and "stacked" in diverged
+
+
+@pytest.mark.slow
+def test_a_failing_member_is_recorded_and_named_and_costs_the_others_nothing(
+    tmp_path: Path,
+) -> None:
+    result = run_cli(
+        "-m", *BREAST_CANCER, "model.dropout=1.5,0.1,0.2", "stack.size=3", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    failed, *finished = sweep_records(tmp_path)
+    assert failed["status"] == "failed"
+    assert (
+        failed["reason"]
+        == "ConfigError: model.dropout=1.5 is not allowed: it must be a number in [0, 1)"
+    )
+    assert [r["status"] for r in finished] == ["ok", "ok"]
+    assert "1 of 3 jobs failed" in result.stderr and "job 0 [" in result.stderr
+
+
+@pytest.mark.slow
+def test_stacks_train_in_the_joblib_launchers_processes(tmp_path: Path) -> None:
+    result = run_cli(
+        "-m", *BREAST_CANCER, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+        "seed=0,1,2,3", "stack.size=2", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    records = sweep_records(tmp_path)
+    assert [r["status"] for r in records] == ["ok"] * 4
+    assert [Path(r["stacked"]["stack"]).name for r in records] == ["0", "0", "1", "1"]
+    assert [r["hparams"]["seed"] for r in records] == [0, 1, 2, 3]
+
+
+@pytest.mark.slow
+def test_eval_reproduces_a_members_test_metrics_from_its_checkpoint(tmp_path: Path) -> None:
+    result = run_cli(
+        "-m", *BREAST_CANCER, "activation=prelu", "seed=0,1", "stack.size=2", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    member = sweep_records(tmp_path)[1]
+    (best,) = (member["dir"] / "checkpoints").glob("epoch_*.ckpt")
+    result = run_cli(f"ckpt_path={best}", "hydra.run.dir=eval", cwd=tmp_path, script="eval.py")
+    assert result.returncode == 0, result.stderr
+    evaluated = json.loads((tmp_path / "eval" / "eval.json").read_text())["test"]
+    for name, value in member["test"].items():
+        assert evaluated[name] == pytest.approx(value, abs=1e-6), name
+
+
+@pytest.mark.slow
+def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
+    tmp_path: Path,
+) -> None:
+    from test_resume import EPOCHS, SLOW, kill_when
+
+    sweep = ["-m", *SLOW, "seed=1,2,3", "stack.size=3"]
+    kill_when(
+        tmp_path,
+        sweep,
+        lambda: len(list(tmp_path.glob("logs/multiruns/*/*/checkpoints/epoch_*.ckpt"))) >= 3,
+    )
+    killed = sweep_records(tmp_path)
+    assert {r["status"] for r in killed} == {"running"}
+    result = run_cli(*sweep, "resume=true", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (tmp_path / "uninterrupted").mkdir()
+    assert run_cli(*sweep, cwd=tmp_path / "uninterrupted").returncode == 0
+    uninterrupted = sweep_records(tmp_path / "uninterrupted")
+    resumed = sweep_records(tmp_path)
+    for before, record, whole in zip(killed, resumed, uninterrupted, strict=True):
+        assert record["status"] == "ok"
+        # Nothing lost: it ends where the run that was never stopped ends.
+        assert record["test"] == pytest.approx(whole["test"], rel=1e-5)
+        assert [row["epoch"] for row in record["history"]] == list(range(EPOCHS))
+        (continued,) = record["continued"]
+        assert continued["epoch"] >= 1 and continued["after"] == "running"
+        # The epochs before the one it continued from are the killed attempt's, as they were.
+        kept = [row for row in before["history"] if row["epoch"] < continued["epoch"]]
+        assert record["history"][: len(kept)] == kept
