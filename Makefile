@@ -1,5 +1,5 @@
 # The README's commands. Each sets up .venv first if it is missing or pyproject.toml changed.
-#   make sweep      the quick-start activation sweep (breast cancer, no download)
+#   make sweep      the quick-start activation sweep (breast cancer, no download), its 12 runs stacked
 #   make test       lint and the fast tests: the everyday check, a few minutes on 2 cores
 #   make test-all   lint and every test, the slow ones too (whole commands, sweeps, benchmarks): CI
 #   make test-slurm the tests on a real one-node SLURM cluster (tests/slurm/cluster.sh; root)
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 sweep: setup
-	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations
+	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations stack.size=12
 
 # The pre-commit hooks on every file: ruff check and format, import layers, notebooks without
 # outputs, YAML and TOML that parse, no large files, one newline at the end of each file.

@@ -6,8 +6,9 @@
 Each figure is a ratio against a baseline measured in the same script (see each script's
 docstring): training throughput against a plain PyTorch loop, the data pipeline against
 torchvision's per-sample loader, a whole `python train.py` against a plain script, the overhead
-of each job of a multirun, a sweep's jobs side by side against one after another, and the cost
-of the diagnostics callback and the adaptive activations.
+of each job of a multirun, a sweep's jobs side by side against one after another, a sweep in
+stacks against its runs alone (make sweep's), and the cost of the diagnostics callback and the
+adaptive activations.
 """
 
 import argparse
@@ -28,6 +29,19 @@ RUNS = {
     "concurrent_jobs.py": (
         [],
         ["--jobs", "2", "data=breast_cancer", "model=mlp", "trainer.max_epochs=1"],
+    ),
+    "stacked_sweep.py": (
+        ["--stack", "12", "--memory", "12", "experiment=breast_cancer_activations"],
+        [
+            "--stack",
+            "2",
+            "--memory",
+            "2",
+            "data=breast_cancer",
+            "model=mlp",
+            "seed=0,1",
+            "trainer.max_epochs=1",
+        ],
     ),
     "diagnostics.py": (["--rounds", "4"], ["--steps", "4", "--every", "2", "--rounds", "1"]),
     "adaptive_activations.py": (

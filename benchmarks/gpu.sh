@@ -9,6 +9,10 @@
 #    at once on the GPU (placement=gpus placement.per_gpu=K), against one job after another; start
 #    NVIDIA's MPS daemon first (nvidia-cuda-mps-control -d) for K > 1 to pay.
 # 3. experiment=cifar10_fast's seconds per epoch, on random CIFAR-shaped data (no CIFAR-10 needed).
+# 4. The same 16-run sweep (1 epoch) stacked, all 16 runs in one model (stack.size=16), against
+#    one run after another.
+# 5. 8 seeds of ResNet-18 at batch 128 (100 steps each, random CIFAR-10 files) stacked
+#    (stack.size=8) against one after another, and the memory of a stack of 8 against one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -19,12 +23,17 @@ if [ "${1:-}" = "--toy" ]; then
          trainer.max_epochs=1 +trainer.limit_train_batches=3 +trainer.limit_val_batches=1
          +trainer.limit_test_batches=1 activation=relu,gelu)
   RECIPE=(model.width=0.0625 --steps 2 --warmup 1 --train-size 2000 --batch-size 16)
+  STACKED=(--stack 4 model.channels=[3,4] model.hidden=[16,8] +trainer.limit_train_batches=3
+           +trainer.limit_val_batches=1 +trainer.limit_test_batches=1 activation=relu,gelu seed=1,2)
+  RESNETS=(--stack 2 --memory 2 model.width=0.0625 +trainer.limit_train_batches=2 seed=0,1)
 else
   FAST=(--steps 150 --warmup 30)
   SIZES=(128 512)
   SWEEP=(--jobs 4 --per-gpu 1 --per-gpu 2 --per-gpu 4 trainer.max_epochs=2
          activation=relu,gelu,silu,tanh)
   RECIPE=(--steps 100 --warmup 40 --batch-size 512)
+  STACKED=(--stack 16 activation=relu,gelu,silu,tanh seed=1,2,3,4)
+  RESNETS=(--stack 8 --memory 8 +trainer.limit_train_batches=100 seed=0,1,2,3,4,5,6,7)
 fi
 "$PYTHON" -c "import torch, lightning; print('torch', torch.__version__, 'lightning', lightning.__version__, \
 'on', torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU'); import datetime; print(datetime.date.today())"
@@ -38,3 +47,8 @@ echo "== 2. a sweep of 16 runs with K jobs at once on the GPU"
 "$PYTHON" benchmarks/concurrent_jobs.py data=fashion_mnist model=lenet "${SWEEP[@]}"
 echo "== 3. experiment=cifar10_fast, seconds per epoch of CIFAR-10's 49,000 training images"
 "$PYTHON" benchmarks/fast_path.py experiment=cifar10_fast "${RECIPE[@]}" --rows "+ compile, CUDA graphs"
+echo "== 4. the 16-run sweep, stacked: all its runs in one model"
+"$PYTHON" benchmarks/stacked_sweep.py data=fashion_mnist model=lenet trainer.max_epochs=1 "${STACKED[@]}"
+echo "== 5. 8 seeds of ResNet-18 at batch 128, stacked"
+"$PYTHON" benchmarks/stacked_sweep.py data=cifar10 model=resnet data.batch_size=128 \
+  trainer.max_epochs=1 +trainer.limit_val_batches=5 +trainer.limit_test_batches=5 "${RESNETS[@]}"

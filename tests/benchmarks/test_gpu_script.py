@@ -21,3 +21,6 @@ def test_the_gpu_script_runs_every_part_at_a_toy_size() -> None:
         assert part in result.stdout
     assert "actlab + compile, CUDA graphs" in result.stdout
     assert "placement=gpus, per_gpu=2" in result.stdout
+    for part in ("== 4. the 16-run sweep, stacked", "== 5. 8 seeds of ResNet-18"):
+        assert part in result.stdout
+    assert result.stdout.count("stack.size=") >= 2

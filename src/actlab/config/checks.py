@@ -10,7 +10,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from actlab.sweep.stacking import STACKING_SWEEPER, check_stack
+from actlab.sweep.stacking import check_stacking
 from actlab.utils.errors import ConfigError
 
 
@@ -137,20 +137,14 @@ def check_config(cfg: DictConfig) -> None:
             + ", ".join(str(mode).lower() for mode in COMPILE_MODES)
         )
     check_protocol(cfg)
-    check_stacking(cfg)
+    check_stacking_of(cfg)
 
 
-def check_stacking(cfg: DictConfig) -> None:
-    """Raise `ConfigError` for a bad `stack` setting (`check_stack`), or for `stack.size` above 1
-    in a sweep whose sweeper does not stack (another one than the grid's, `StackingSweeper`)."""
-    check_stack(cfg.stack)
+def check_stacking_of(cfg: DictConfig) -> None:
+    """Raise `ConfigError` for a bad `stack` setting of the run of `cfg` (`check_stacking`)."""
     hydra_cfg = HydraConfig.get()
     sweeper = OmegaConf.select(hydra_cfg, "sweeper._target_", default=None)
-    if cfg.stack.size > 1 and hydra_cfg.mode == RunMode.MULTIRUN and sweeper != STACKING_SWEEPER:
-        raise ConfigError(
-            f"stack.size={cfg.stack.size} stacks the jobs of a grid sweep (hydra.sweeper "
-            f"{STACKING_SWEEPER}); this sweep's sweeper is {sweeper}: give stack.size=1"
-        )
+    check_stacking(cfg.stack, sweeper, multirun=hydra_cfg.mode == RunMode.MULTIRUN)
 
 
 def check_accelerator(cfg: DictConfig) -> None:

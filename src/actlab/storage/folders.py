@@ -28,9 +28,10 @@ STAMP = "%Y-%m-%d_%H-%M-%S"
 
 def task_overrides(argv: Sequence[str]) -> list[str]:
     """The overrides of a command line (or of its recorded task overrides) that say what runs
-    (`key=value`, `+key=...`, `~key`), without Hydra's own (`hydra...`) and without `resume` and
-    `ckpt_path`, in a fixed order. Read by Hydra's override grammar, as everything that asks what
-    a command varies."""
+    (`key=value`, `+key=...`, `~key`), without Hydra's own (`hydra...`), without `resume` and
+    `ckpt_path`, and without `stack.*` (how a sweep's runs train, together or alone, not what
+    they are: a stacked sweep resumes with or without stacking), in a fixed order. Read by Hydra's
+    override grammar, as everything that asks what a command varies."""
     candidates = [
         arg for arg in argv if not arg.startswith("-") and ("=" in arg or arg.startswith("~"))
     ]  # not a flag (-m, --config-name=...) nor a flag's value
@@ -38,7 +39,7 @@ def task_overrides(argv: Sequence[str]) -> list[str]:
         override.input_line
         for override in OverridesParser.create().parse_overrides(candidates)
         if override.key_or_group not in ("resume", "ckpt_path")
-        and not override.key_or_group.startswith(("hydra.", "hydra/"))
+        and not override.key_or_group.startswith(("hydra.", "hydra/", "stack."))
     )
 
 

@@ -4,9 +4,11 @@ sweeper (`hydra_plugins.actlab_stacking_sweeper`) launches each stack as one job
 
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from typing import Any
 
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from actlab.utils.errors import ConfigError
@@ -60,6 +62,17 @@ def check_stack(stack: DictConfig) -> None:
                 f"stack.over: {key!r} cannot vary within a stack; the keys that can are "
                 + ", ".join(STACKABLE)
             )
+
+
+def check_stacking(stack: DictConfig, sweeper: str | None, multirun: bool) -> None:
+    """Raise `ConfigError` for a bad `stack` setting (`check_stack`), or for `stack.size` above 1
+    in a sweep whose sweeper does not stack (another one than `STACKING_SWEEPER`, Optuna's)."""
+    check_stack(stack)
+    if stack.size > 1 and multirun and sweeper != STACKING_SWEEPER:
+        raise ConfigError(
+            f"stack.size={stack.size} stacks the jobs of a grid sweep (hydra.sweeper "
+            f"{STACKING_SWEEPER}); this sweep's sweeper is {sweeper}: give stack.size=1"
+        )
 
 
 def why_alone(cfg: DictConfig) -> str | None:
@@ -138,6 +151,18 @@ def plan_stacks(configs: Sequence[DictConfig], size: int, over: Sequence[str]) -
     for jobs in groups.values():
         stacks += [jobs[start : start + size] for start in range(0, len(jobs), size)]
     return sorted(stacks)
+
+
+class StackSetting(Callback):
+    """Checks a sweep's `stack` setting as the sweep starts (`check_stacking`): a bad one stops it
+    before any job trains, by name. (A Hydra callback stops a command only by `SystemExit`: any
+    other exception it turns into a warning.)"""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            check_stacking(config.stack, config.hydra.sweeper.get("_target_"), multirun=True)
+        except ConfigError as error:
+            sys.exit(f"Error: {error}")
 
 
 COMPOSED: dict[tuple[str, ...], DictConfig] = {}

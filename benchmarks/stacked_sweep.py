@@ -1,0 +1,121 @@
+"""A sweep trained in stacks (`stack.size=K`: K runs as one model in one Trainer) against the same
+sweep with every run alone, one after another.
+
+    python benchmarks/stacked_sweep.py --stack 12 experiment=breast_cancer_activations  # make sweep
+    python benchmarks/stacked_sweep.py --stack 16 data=fashion_mnist model=lenet \
+        trainer.max_epochs=1 activation=relu,gelu,silu,tanh seed=1,2,3,4           # 16 LeNet runs
+
+Each sweep is one whole `python train.py -m` (imports, composing every job's config, every run's
+folder, record, checkpoints and TensorBoard files), solo (the basic launcher, one run after
+another in one process) and with each `--stack K`, taking turns `--rounds` times. The figures:
+each sweep's median wall time, its runs per minute, how many times sooner than solo it ends, and
+its peak memory (the sweep process's maximum resident set).
+With `--memory K`, also one run alone against a stack of K of its seeds: what a stack of K costs
+in memory. Fashion-MNIST is made first (the real files where Debian's package has them, random
+ones in their format otherwise), and CIFAR-10 as random images in its files, so no job downloads.
+"""
+
+import argparse
+import json
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from harness import fashion_mnist, take_turns
+from hydra.core.override_parser.overrides_parser import OverridesParser
+
+from actlab.data.synthetic import write_cifar_batches
+
+REPO = Path(__file__).parents[1]
+MEASURED = """
+import json, resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+print(json.dumps(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+"""
+"""Runs a command and prints its peak resident set (KiB): the sweep's own, not the benchmark's."""
+
+
+def sweep(overrides: list[str], folder: Path) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MiB) of `python train.py -m OVERRIDES`."""
+    command = [
+        sys.executable, str(REPO / "train.py"), "-m", *overrides, f"paths.root_dir={folder}",
+        f"hydra.sweep.dir={folder}/sweep_{time.monotonic_ns()}", "callbacks.progress_bar=null",
+    ]  # fmt: skip
+    start = time.perf_counter()
+    peak = subprocess.run(
+        [sys.executable, "-c", MEASURED, *command], check=True, capture_output=True, text=True
+    ).stdout
+    return time.perf_counter() - start, json.loads(peak) / 1024
+
+
+def runs_of(overrides: list[str]) -> int:
+    """How many runs the sweep of `overrides` has: its grid, times the 12 activations of
+    `experiment=breast_cancer_activations` (make sweep's) where it is named."""
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    runs = math.prod(len(list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override())
+    return runs * (12 if "experiment=breast_cancer_activations" in overrides else 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", type=int, action="append", required=True, help="repeatable")
+    parser.add_argument("--memory", type=int, help="a stack of this many seeds against one run")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("overrides", nargs="+", help="the sweep")
+    args = parser.parse_intermixed_args()
+    overrides = args.overrides
+    sweeps = {"solo, one after another": []} | {
+        f"stack.size={k}": [f"stack.size={k}"] for k in args.stack
+    }
+    if args.memory:  # the sweep's first run, its axes (the command's, the experiment's) left out
+        parsed = OverridesParser.create().parse_overrides(overrides)
+        one = [o.input_line for o in parsed if not o.is_sweep_override()]
+        one += ["hydra.sweeper.params=null"]
+        seeds = ",".join(str(seed) for seed in range(args.memory))
+        sweeps |= {
+            "memory: one run": [*one, "seed=0"],
+            f"memory: a stack of {args.memory}": [
+                *one,
+                f"seed={seeds}",
+                f"stack.size={args.memory}",
+            ],
+        }
+    peaks: dict[str, list[float]] = {name: [] for name in sweeps}
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        if "data=fashion_mnist" in overrides:
+            print(f"({fashion_mnist(data_dir)[1]})")
+        if "data=cifar10" in overrides:  # not reachable offline: random images in its files
+            write_cifar_batches(data_dir / "cifar-10-batches-py", per_batch=10_000, test=10_000)
+            print("(random data in CIFAR-10's files)")
+        located = [f"paths.data_dir={data_dir}"]
+
+        def measure(name: str) -> float:
+            extra = sweeps[name]
+            command = extra if name.startswith("memory") else [*overrides, *extra]
+            seconds, peak = sweep([*command, *located], Path(folder))
+            peaks[name].append(peak)
+            return seconds
+
+        times = take_turns(list(sweeps), args.rounds, measure)
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
+    runs = runs_of(overrides)
+    print(f"{runs} runs of {' '.join(args.overrides)}, on {device}")
+    print(f"{'sweep':30} {'wall':>9} {'runs/min':>9} {'x sooner':>9} {'peak RSS':>10}")
+    solo = statistics.median(times["solo, one after another"])
+    for name, values in times.items():
+        median = statistics.median(values)
+        peak = f"{max(peaks[name]):7.0f} MiB"
+        if name.startswith("memory"):
+            print(f"{name:30} {median:7.2f} s {'':9} {'':9} {peak}")
+            continue
+        print(f"{name:30} {median:7.2f} s {60 * runs / median:9.2f} {solo / median:9.3f} {peak}")
+
+
+if __name__ == "__main__":
+    main()
