@@ -82,6 +82,12 @@ def test_a_stack_size_that_is_not_a_whole_number_of_at_least_one_is_refused(size
         check_stack(stack)
 
 
+def test_a_fuse_setting_that_is_not_one_of_the_choices_is_refused_with_them() -> None:
+    stack = job_config("stack.fuse=yes").stack
+    with pytest.raises(ConfigError, match=r"stack.fuse='yes' is not one of auto \(on a GPU\)"):
+        check_stack(stack)
+
+
 def test_a_key_that_cannot_vary_within_a_stack_is_refused_with_the_keys_that_can() -> None:
     stack = job_config("stack.over=[seed,model]").stack
     with pytest.raises(ConfigError) as refused:

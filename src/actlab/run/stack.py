@@ -107,7 +107,7 @@ def prepare(
     member = Member(job, cfg, plan, run)
     try:
         check_config(cfg)
-        run.loggers = build_all(cfg, "logger", **purge(plan))
+        run.loggers = build_all(cfg, "logger", purge_step=plan.purge_step)
         kept = [
             c for c in build_all(cfg, "callbacks") if not isinstance(c, ProgressBar | ModelSummary)
         ]
@@ -115,11 +115,6 @@ def prepare(
     except Exception as error:
         fail([member], error)
     return member
-
-
-def purge(plan: ResumePlan) -> dict[str, int]:
-    """The loggers' purge step of a member that continues (see `ResumePlan.purge_step`)."""
-    return {} if plan.purge_step is None else {"purge_step": plan.purge_step}
 
 
 def fail(members: list[Member], error: BaseException) -> None:
@@ -210,7 +205,7 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
 
 def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     """Fit the `members` as one stack and test each with its own weights (`test_weights`)."""
-    stack = StackedClassifier([m.classifier for m in members])
+    stack = StackedClassifier([m.classifier for m in members], fuse=cfg.stack.fuse)
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     callbacks = [Members([m.run for m in members]), RandomState(), FastPath(cfg.channels_last)]
     try:

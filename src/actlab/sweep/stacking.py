@@ -30,6 +30,9 @@ STACKABLE = (
 """What the members of one stack may differ in: each member is a model, optimizer and schedule of
 its own (`actlab.training.stacked`), fed the same data by one Trainer."""
 
+FUSE = ("auto", True, False)
+"""`stack.fuse`: alike members as one vmapped call on a GPU only (auto), always, never."""
+
 STACKING_SWEEPER = "hydra_plugins.actlab_stacking_sweeper.sweeper.StackingSweeper"
 """The `_target_` of the sweeper that stacks (conf/hydra/default.yaml)."""
 
@@ -49,12 +52,17 @@ a run with any other trains alone."""
 
 def check_stack(stack: DictConfig) -> None:
     """Raise `ConfigError` for a `stack` setting that cannot be: a size that is not a whole number
-    of at least 1, or a key in `over` that cannot vary within a stack."""
+    of at least 1, a `fuse` not in `FUSE`, or a key in `over` that cannot vary within a stack."""
     size = stack.size
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise ConfigError(
             f"stack.size={size!r} is not a whole number of at least 1: the number of a sweep's "
             "jobs trained together in one model (1: each alone)"
+        )
+    if stack.fuse not in FUSE:
+        raise ConfigError(
+            f"stack.fuse={stack.fuse!r} is not one of auto (on a GPU), true, false: whether alike "
+            "members run as one vmapped call"
         )
     for key in stack.over:
         if key not in STACKABLE:

@@ -72,11 +72,10 @@ class Classifier(L.LightningModule):
         """The model it trains (the fast path prepares it)."""
         yield self.model
 
-    def _evaluate(
-        self, batch: tuple[Tensor, Tensor], scores: EpochScores, label_smoothing: float = 0.0
+    def score(
+        self, logits: Tensor, labels: Tensor, scores: EpochScores, label_smoothing: float = 0.0
     ) -> Tensor:
-        inputs, labels = batch
-        logits = self(inputs)
+        """The cross entropy of `logits` for `labels`, counted in the epoch's `scores`."""
         loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         scores.update(logits.detach(), labels, loss)
         return loss
@@ -106,30 +105,33 @@ class Classifier(L.LightningModule):
         return metrics
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
-        loss, penalty = self.training_loss(batch)
+        inputs, labels = batch
+        loss, penalty = self.training_loss(self(inputs), labels)
         if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
             # Not prog_bar: Lightning reads those from the device after every step (the progress
             # bar callback shows it, read at logging steps).
             self.log("train/loss_step", loss, on_step=True, on_epoch=False)
         return loss + penalty
 
-    def training_loss(self, batch: tuple[Tensor, Tensor]) -> tuple[Tensor, Tensor | float]:
-        """The batch's training loss (cross entropy, counted in the epoch's scores) and the
-        weight penalty added to it for the optimizer (0.0 without one)."""
-        loss = self._evaluate(batch, self.train_scores, self.label_smoothing)
+    def training_loss(self, logits: Tensor, labels: Tensor) -> tuple[Tensor, Tensor | float]:
+        """The training loss of a batch's `logits` (cross entropy, counted in the epoch's scores)
+        and the weight penalty added to it for the optimizer (0.0 without one)."""
+        loss = self.score(logits, labels, self.train_scores, self.label_smoothing)
         if self.l1 or self.l2:
             penalty = weight_penalty(penalized_weights(self.model), self.l1, self.l2)
             # Weighted by batch size as `weight` copies (a view): torchmetrics 1.9 ignores
             # `weight=` with nan_strategy "disable".
-            self.penalty.update(penalty.detach().expand(len(batch[1])))
+            self.penalty.update(penalty.detach().expand(len(labels)))
             return loss, penalty
         return loss, 0.0
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self._evaluate(batch, self.val_scores)
+        inputs, labels = batch
+        self.score(self(inputs), labels, self.val_scores)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        self._evaluate(batch, self.test_scores)
+        inputs, labels = batch
+        self.score(self(inputs), labels, self.test_scores)
 
     def on_train_batch_end(self, outputs: Tensor, batch: Any, batch_idx: int) -> None:
         if self.trainer.is_last_batch:

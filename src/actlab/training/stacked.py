@@ -1,15 +1,19 @@
 """A stack: the Classifiers of several runs of a sweep (its members) trained as one LightningModule
 in one Trainer, each on its own batches, with its own optimizer and learning-rate schedule."""
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import lightning as L
 import torch
 from torch import Tensor, nn
+from torch.func import functional_call, vmap
 from torch.optim import Optimizer
 
 from actlab.training.classifier import Classifier
+
+log = logging.getLogger(__name__)
 
 
 class StackOptimizer(Optimizer):
@@ -70,6 +74,44 @@ class StackScheduler:
             scheduler.load_state_dict(state)
 
 
+def alike(model: nn.Module) -> str:
+    """What members whose models run as one vmapped call share: the modules with their settings
+    (dropout rates, activations and their constants: their repr) and every parameter's and
+    buffer's name and shape."""
+    tensors = [*model.named_parameters(), *model.named_buffers()]
+    return repr(model) + repr([(name, tuple(t.shape), t.dtype) for name, t in tensors])
+
+
+def stacked_logits(models: list[nn.Module], inputs: Tensor, batched: bool) -> Tensor:
+    """The logits of alike `models` (`alike`) in one call: the base model run under `vmap` with
+    each model's parameters and buffers stacked (gradients flow back to each model's own), on its
+    own batch (`inputs[k]`, when `batched`) or all on one batch. Dropout draws each model's
+    masks apart; BatchNorm's running statistics, updated on the stacked buffers, are copied back
+    into each model's own."""
+    base = models[0]
+    params = {
+        name: torch.stack([dict(m.named_parameters())[name] for m in models])
+        for name, _ in base.named_parameters()
+    }
+    buffers = {
+        name: torch.stack([dict(m.named_buffers())[name] for m in models])
+        for name, _ in base.named_buffers()
+    }
+
+    def one(p: dict[str, Tensor], b: dict[str, Tensor], x: Tensor) -> Tensor:
+        return functional_call(base, (p, b), (x,))
+
+    logits = vmap(one, in_dims=(0, 0, 0 if batched else None), randomness="different")(
+        params, buffers, inputs
+    )
+    if base.training and buffers:
+        with torch.no_grad():
+            for k, model in enumerate(models):
+                for name, buffer in model.named_buffers():
+                    buffer.copy_(buffers[name][k])
+    return logits
+
+
 class StackedClassifier(L.LightningModule):
     """Trains the `members` (each a run's own Classifier, built as its solo run builds it) as one.
 
@@ -83,13 +125,60 @@ class StackedClassifier(L.LightningModule):
     member's own step raised, for its record.
     """
 
-    def __init__(self, members: list[Classifier]) -> None:
+    def __init__(self, members: list[Classifier], fuse: bool | str = "auto") -> None:
         super().__init__()
         self.members = nn.ModuleList(members)
+        self.fuse = fuse
         self.training_members = list(range(len(members)))
         self.tested_members = list(range(len(members)))
         self.metrics: list[dict[str, Tensor]] = [{} for _ in members]
         self.failures: dict[int, Exception] = {}
+        self.kinds = self.kinds_of(fused=fuse is True)
+
+    def kinds_of(self, fused: bool) -> list[list[int]]:
+        """The members grouped by what runs as one call: alike models (`alike`) when `fused`,
+        else each alone."""
+        kinds: dict[str, list[int]] = {}
+        for k, member in enumerate(self.members):
+            kinds.setdefault(alike(member.model) if fused else str(k), []).append(k)
+        return list(kinds.values())
+
+    def on_fit_start(self) -> None:
+        if self.fuse == "auto":  # now that the device is known
+            self.kinds = self.kinds_of(fused=self.device.type == "cuda")
+
+    def logits(self, inputs: Tensor, members: list[int], batched: bool) -> dict[int, Tensor]:
+        """Each of `members`' logits, on its own batch `inputs[k]` (`batched`) or all on `inputs`:
+        members whose models are alike in one vmapped call (`stacked_logits`), the others one by
+        one. A kind whose call fails (an operation `vmap` cannot batch) runs one by one from then
+        on, said once in the log; a member whose own call fails leaves the stack (`failures`)."""
+        logits: dict[int, Tensor] = {}
+        for kind in self.kinds:
+            present = [k for k in kind if k in members]
+            if len(present) > 1:
+                try:
+                    index = torch.tensor(present, device=inputs.device)
+                    stacked = stacked_logits(
+                        [self.members[k].model for k in present],
+                        inputs.index_select(0, index) if batched else inputs,
+                        batched,
+                    )
+                    logits |= dict(zip(present, stacked.unbind(0), strict=True))
+                    continue
+                except Exception as error:
+                    log.warning(
+                        "Members %s run one by one: one vmapped call failed: %s", present, error
+                    )
+                    self.kinds = [[k] for k in kind] + [
+                        other for other in self.kinds if other is not kind
+                    ]
+            for k in present:
+                try:
+                    logits[k] = self.members[k](inputs[k] if batched else inputs)
+                except Exception as error:  # the member's own mistake: it leaves, the others go on
+                    self.failures[k] = error
+                    self.leave(k)
+        return logits
 
     def models(self) -> Iterator[nn.Module]:
         """The members' models (the fast path prepares each)."""
@@ -112,13 +201,8 @@ class StackedClassifier(L.LightningModule):
         losses = torch.zeros(len(self.members), device=labels.device)
         cross_entropy = torch.zeros_like(losses)
         total: Tensor | None = None
-        for k in list(self.training_members):
-            try:
-                loss, penalty = self.members[k].training_loss((inputs[k], labels[k]))
-            except Exception as error:  # the member's own mistake: it leaves, the others go on
-                self.failures[k] = error
-                self.leave(k)
-                continue
+        for k, logits in self.logits(inputs, list(self.training_members), batched=True).items():
+            loss, penalty = self.members[k].training_loss(logits, labels[k])
             stepped = loss + penalty
             total = stepped if total is None else total + stepped
             losses[k] = stepped.detach()
@@ -128,14 +212,14 @@ class StackedClassifier(L.LightningModule):
         return {"loss": total, "losses": losses, "cross_entropy": cross_entropy}
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        for k in self.training_members:
-            member = self.members[k]
-            member._evaluate(batch, member.val_scores)
+        inputs, labels = batch
+        for k, logits in self.logits(inputs, self.training_members, batched=False).items():
+            self.members[k].score(logits, labels, self.members[k].val_scores)
 
     def test_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
-        for k in self.tested_members:
-            member = self.members[k]
-            member._evaluate(batch, member.test_scores)
+        inputs, labels = batch
+        for k, logits in self.logits(inputs, self.tested_members, batched=False).items():
+            self.members[k].score(logits, labels, self.members[k].test_scores)
 
     def _keep_epoch(self, stage: str, members: Iterable[int]) -> None:
         """Each of `members`' epoch metrics of `stage`, kept in `metrics`."""
