@@ -55,8 +55,10 @@ def test_alike_models_give_their_own_logits_gradients_and_batchnorm_statistics()
 def test_members_are_called_together_only_where_their_models_are_alike() -> None:
     members = [member(small_cnn(0)), member(small_cnn(1)), member(small_cnn(2, dropout=0.5))]
     assert alike(members[0].model) == alike(members[1].model) != alike(members[2].model)
-    assert StackedClassifier(members, fuse=True).kinds == [[0, 1], [2]]
-    assert StackedClassifier(members, fuse=False).kinds == [[0], [1], [2]]
+    fused, alone = StackedClassifier(members, fused=True), StackedClassifier(members, fused=False)
+    assert fused.kinds == [[0, 1], [2]] and alone.kinds == [[0], [1], [2]]
+    assert list(fused.models()) == []  # the fast path leaves stacked calls alone
+    assert list(alone.models()) == [m.model for m in members]
 
 
 def test_each_member_gets_its_own_dropout_masks() -> None:
@@ -67,7 +69,7 @@ def test_each_member_gets_its_own_dropout_masks() -> None:
 
 
 def test_members_that_vmap_cannot_batch_run_one_by_one_and_the_log_says_so(caplog) -> None:
-    stack = StackedClassifier([member(Itemized()), member(Itemized())], fuse=True)
+    stack = StackedClassifier([member(Itemized()), member(Itemized())], fused=True)
     inputs = torch.randn(2, 4, 1, 8, 8)
     with caplog.at_level(logging.WARNING):
         logits = stack.logits(inputs, [0, 1], batched=True)
@@ -79,7 +81,7 @@ def test_members_that_vmap_cannot_batch_run_one_by_one_and_the_log_says_so(caplo
 
 def test_a_member_whose_own_call_fails_leaves_the_stack_and_the_others_go_on() -> None:
     broken = member(nn.Linear(3, 3))  # takes 3 features, not 64
-    stack = StackedClassifier([member(Itemized()), broken], fuse=False)
+    stack = StackedClassifier([member(Itemized()), broken], fused=False)
     logits = stack.logits(torch.randn(2, 4, 1, 8, 8), [0, 1], batched=True)
     assert list(logits) == [0]
     assert isinstance(stack.failures[1], RuntimeError)
@@ -90,7 +92,7 @@ def test_a_member_whose_own_call_fails_leaves_the_stack_and_the_others_go_on() -
 def test_a_stack_steps_each_member_as_its_own_optimizer_would(fuse: bool) -> None:
     models = [small_cnn(seed) for seed in range(2)]
     copies = [small_cnn(seed) for seed in range(2)]
-    stack = StackedClassifier([member(model) for model in models], fuse=fuse)
+    stack = StackedClassifier([member(model) for model in models], fused=fuse)
     inputs, labels = torch.randn(2, 5, 1, 8, 8), torch.randint(0, 3, (2, 5))
     total = stack.training_step((inputs, labels), 0)["loss"]
     total.backward()

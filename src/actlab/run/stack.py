@@ -205,11 +205,13 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
 
 def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     """Fit the `members` as one stack and test each with its own weights (`test_weights`)."""
-    stack = StackedClassifier([m.classifier for m in members], fuse=cfg.stack.fuse)
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     callbacks = [Members([m.run for m in members]), RandomState(), FastPath(cfg.channels_last)]
     try:
         trainer = build_trainer(cfg, callbacks, loggers=[], enable_checkpointing=False)
+        on_gpu = trainer.strategy.root_device.type == "cuda"
+        fused = cfg.stack.fuse is True or (cfg.stack.fuse == "auto" and on_gpu)
+        stack = StackedClassifier([m.classifier for m in members], fused=fused)
         trainer.fit(stack, datamodule=stacked_data, ckpt_path=resumed_from(members, data))
         for k, member in enumerate(members):
             if k in stack.tested_members:

@@ -118,34 +118,26 @@ class StackedClassifier(L.LightningModule):
     A training batch holds one batch per member, `[K, B, ...]` (each drawn in its member's own
     order, `actlab.data.stacked.StackedData`); each member computes its loss on its own batch, and
     the sum is what Lightning steps on: a member's gradients are those of its own loss alone. The
-    validation and test batches are the same for every member. Each member's epoch metrics are kept
+    validation and test batches are the same for every member. With `fused`, members whose models
+    are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`). Each member's epoch metrics are kept
     in `metrics[k]` (named as a solo run logs them), for its own record and loggers
     (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged, failed or
     stopped early: it trains no more and its optimizer stops stepping; `failures` holds what a
     member's own step raised, for its record.
     """
 
-    def __init__(self, members: list[Classifier], fuse: bool | str = "auto") -> None:
+    def __init__(self, members: list[Classifier], fused: bool = True) -> None:
         super().__init__()
         self.members = nn.ModuleList(members)
-        self.fuse = fuse
+        self.fused = fused
         self.training_members = list(range(len(members)))
         self.tested_members = list(range(len(members)))
         self.metrics: list[dict[str, Tensor]] = [{} for _ in members]
         self.failures: dict[int, Exception] = {}
-        self.kinds = self.kinds_of(fused=fuse is True)
-
-    def kinds_of(self, fused: bool) -> list[list[int]]:
-        """The members grouped by what runs as one call: alike models (`alike`) when `fused`,
-        else each alone."""
         kinds: dict[str, list[int]] = {}
-        for k, member in enumerate(self.members):
+        for k, member in enumerate(members):
             kinds.setdefault(alike(member.model) if fused else str(k), []).append(k)
-        return list(kinds.values())
-
-    def on_fit_start(self) -> None:
-        if self.fuse == "auto":  # now that the device is known
-            self.kinds = self.kinds_of(fused=self.device.type == "cuda")
+        self.kinds = list(kinds.values())
 
     def logits(self, inputs: Tensor, members: list[int], batched: bool) -> dict[int, Tensor]:
         """Each of `members`' logits, on its own batch `inputs[k]` (`batched`) or all on `inputs`:
@@ -181,8 +173,10 @@ class StackedClassifier(L.LightningModule):
         return logits
 
     def models(self) -> Iterator[nn.Module]:
-        """The members' models (the fast path prepares each)."""
-        return (member.model for member in self.members)
+        """The models the fast path prepares: each member's where they run one by one; none where
+        alike members run as one vmapped call (their weights and batches are stacked anew at
+        each call, in a memory format of their own, and vmap cannot batch a change of it)."""
+        return iter(()) if self.fused else (member.model for member in self.members)
 
     def leave(self, member: int, tested: bool = False) -> None:
         """Take `member` out of training (and, unless `tested`, out of the test)."""
