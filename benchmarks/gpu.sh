@@ -11,8 +11,8 @@
 # 3. experiment=cifar10_fast's seconds per epoch, on random CIFAR-shaped data (no CIFAR-10 needed).
 # 4. The same 16-run sweep (1 epoch) stacked, all 16 runs in one model (stack.size=16), against
 #    one run after another.
-# 5. 8 seeds of ResNet-18 at batch 128 (100 steps each, random CIFAR-10 files) stacked
-#    (stack.size=8) against one after another, and the memory of a stack of 8 against one run.
+# 5. 8 seeds of ResNet-18 at batch 128 on Fashion-MNIST (100 steps each) stacked (stack.size=8)
+#    against one after another, and the memory of a stack of 8 against one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -50,5 +50,5 @@ echo "== 3. experiment=cifar10_fast, seconds per epoch of CIFAR-10's 49,000 trai
 echo "== 4. the 16-run sweep, stacked: all its runs in one model"
 "$PYTHON" benchmarks/stacked_sweep.py data=fashion_mnist model=lenet trainer.max_epochs=1 "${STACKED[@]}"
 echo "== 5. 8 seeds of ResNet-18 at batch 128, stacked"
-"$PYTHON" benchmarks/stacked_sweep.py data=cifar10 model=resnet data.batch_size=128 \
+"$PYTHON" benchmarks/stacked_sweep.py data=fashion_mnist model=resnet data.batch_size=128 \
   trainer.max_epochs=1 +trainer.limit_val_batches=5 +trainer.limit_test_batches=5 "${RESNETS[@]}"

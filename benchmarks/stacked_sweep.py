@@ -12,7 +12,7 @@ each sweep's median wall time, its runs per minute, how many times sooner than s
 its peak memory (the sweep process's maximum resident set).
 With `--memory K`, also one run alone against a stack of K of its seeds: what a stack of K costs
 in memory. Fashion-MNIST is made first (the real files where Debian's package has them, random
-ones in their format otherwise), and CIFAR-10 as random images in its files, so no job downloads.
+ones in their format otherwise), so no job downloads.
 """
 
 import argparse
@@ -28,8 +28,6 @@ from pathlib import Path
 import torch
 from harness import fashion_mnist, take_turns
 from hydra.core.override_parser.overrides_parser import OverridesParser
-
-from actlab.data.synthetic import write_cifar_batches
 
 REPO = Path(__file__).parents[1]
 MEASURED = """
@@ -90,9 +88,6 @@ def main() -> None:
         data_dir = Path(folder) / "data"
         if "data=fashion_mnist" in overrides:
             print(f"({fashion_mnist(data_dir)[1]})")
-        if "data=cifar10" in overrides:  # not reachable offline: random images in its files
-            write_cifar_batches(data_dir / "cifar-10-batches-py", per_batch=10_000, test=10_000)
-            print("(random data in CIFAR-10's files)")
         located = [f"paths.data_dir={data_dir}"]
 
         def measure(name: str) -> float:

@@ -278,3 +278,18 @@ def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
         # The epochs before the one it continued from are the killed attempt's, as they were.
         kept = [row for row in before["history"] if row["epoch"] < continued["epoch"]]
         assert record["history"][: len(kept)] == kept
+
+
+@pytest.mark.slow
+def test_with_placement_each_stack_holds_one_gpu_slot(tmp_path: Path) -> None:
+    result = run_cli(
+        "-m", "placement=gpus", "placement.devices=[0,1]", *BREAST_CANCER, "seed=1,2,3,4",
+        "stack.size=2", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    records = sweep_records(tmp_path)
+    assert [r["status"] for r in records] == ["ok"] * 4
+    (sweep,) = (tmp_path / "logs" / "multiruns").iterdir()
+    logs = [(sweep / "stacks" / stack / "train.log").read_text() for stack in ("0", "1")]
+    for log in logs:  # each stack held one slot (of GPU 0 or 1) while it trained
+        assert sum(f"On GPU {gpu} (slot 1 of 1)" in log for gpu in (0, 1)) == 1
