@@ -119,9 +119,9 @@ class StackedClassifier(L.LightningModule):
     order, `actlab.data.stacked.StackedData`); each member computes its loss on its own batch, and
     the sum is what Lightning steps on: a member's gradients are those of its own loss alone. The
     validation and test batches are the same for every member. With `fused`, members whose models
-    are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`). Each member's epoch metrics are kept
-    in `metrics[k]` (named as a solo run logs them), for its own record and loggers
-    (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged, failed or
+    are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`). Each member's
+    epoch metrics are kept in `metrics[k]` (named as a solo run logs them), for its own record and
+    loggers (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged, failed or
     stopped early: it trains no more and its optimizer stops stepping; `failures` holds what a
     member's own step raised, for its record.
     """
