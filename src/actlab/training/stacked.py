@@ -121,9 +121,9 @@ class StackedClassifier(L.LightningModule):
     validation and test batches are the same for every member. With `fused`, members whose models
     are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`). Each member's
     epoch metrics are kept in `metrics[k]` (named as a solo run logs them), for its own record and
-    loggers (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged, failed or
-    stopped early: it trains no more and its optimizer stops stepping; `failures` holds what a
-    member's own step raised, for its record.
+    loggers (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged,
+    failed or stopped early: it trains no more and its optimizer stops stepping; `failures` holds
+    what a member's own step raised, for its record.
     """
 
     def __init__(self, members: list[Classifier], fused: bool = True) -> None:
