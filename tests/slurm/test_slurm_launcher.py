@@ -1,7 +1,7 @@
 """hydra/launcher=slurm on a real one-node SLURM cluster (conftest.py starts it): a sweep is one
 job array; a job past its time limit is requeued and goes on from its own checkpoint; a cancelled
 job is recorded as interrupted and continued with resume=true; a DDP job runs as two SLURM tasks;
-a failing job costs the others nothing."""
+a failing job costs the others nothing; a stacked sweep runs a task per stack."""
 
 import json
 import subprocess
@@ -152,3 +152,16 @@ def test_the_slurm_benchmark_runs_at_toy_size(slurm: str) -> None:
     printed = run_benchmark("slurm_sweep.py", "--jobs", "2", "--epochs", "1", "--rounds", "1")
     assert "2 jobs: breast-cancer MLP, 1 epochs each" in printed
     assert "slurm, 1 per CPU" in printed and "overhead of the array per job" in printed
+
+
+def test_a_stacked_sweep_runs_a_task_per_stack_each_member_its_own_run(
+    slurm: str, tmp_path: Path
+) -> None:
+    result = run_cli(*SWEEP, "seed=1,2,3,4", "stack.size=2", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    array = slurm_jobs(tmp_path)[0].split("_")[0]
+    assert slurm_jobs(tmp_path) == [f"{array}_0", f"{array}_1"]  # a task per stack
+    runs = records(tmp_path)
+    assert [r["hparams"]["seed"] for r in runs] == [1, 2, 3, 4]
+    assert all(r["status"] == "ok" and epochs(r) == [0, 1] for r in runs)
+    assert [Path(r["stacked"]["stack"]).name for r in runs] == ["0", "0", "1", "1"]
