@@ -168,6 +168,20 @@ def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Pat
     assert not torch.equal(initial[0], initial[1])  # seeds 3 and 4: their own weights
 
 
+def test_a_member_that_stops_early_leaves_the_stack_tested_and_the_others_train_on(
+    tmp_path: Path,
+) -> None:
+    sweep = ["-m", *BREAST_CANCER, "callbacks=[default,early_stopping]", "trainer.max_epochs=6"]
+    sweep += ["monitor.metric=val/loss", "monitor.mode=min", "callbacks.early_stopping.patience=1"]
+    sweep += ["optimizer.lr=1e-9,0.01", "stack.size=2"]  # the first member's loss never falls
+    result = run_in_process(train_cli.main, *sweep, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    still, learning = sweep_records(tmp_path)
+    assert still["stopped_early"]["epoch"] == 1 and len(still["history"]) == 2
+    assert len(learning["history"]) > 2  # it trained on after the other left
+    assert still["test"] and learning["test"]  # each tested with its own best weights
+
+
 @pytest.mark.slow
 def test_with_dropout_the_members_mean_accuracy_lies_within_the_solo_runs_spread(
     tmp_path: Path,

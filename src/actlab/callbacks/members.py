@@ -132,24 +132,23 @@ class Members(L.Callback):
     def __init__(self, runs: list[MemberRun]) -> None:
         self.runs = runs
 
-    def _each(self, hook: str, trainer: L.Trainer, stack: StackedClassifier, *args: Any) -> None:
-        """Call `hook` of every callback of every member still in the stack (every tested one
-        while testing)."""
-        members = stack.tested_members if trainer.testing else stack.training_members
-        for k in list(members):
-            self._call(k, stack, lambda run, k=k: self._hook(run, k, hook, trainer, stack, *args))
-
-    def _hook(
+    def _each(
         self,
-        run: MemberRun,
-        k: int,
         hook: str,
         trainer: L.Trainer,
         stack: StackedClassifier,
         *args: Any,
+        members: list[int] | None = None,
     ) -> None:
-        if run.view is None:
-            run.view = MemberView(trainer, stack, k, run)
+        """Call `hook` of every callback of each of `members` (by default those still training,
+        or while testing those tested)."""
+        if members is None:
+            members = stack.tested_members if trainer.testing else stack.training_members
+        for k in list(members):
+            self._call(k, stack, lambda run, k=k: self._hook(run, k, hook, stack, *args))
+
+    @staticmethod
+    def _hook(run: MemberRun, k: int, hook: str, stack: StackedClassifier, *args: Any) -> None:
         for callback in run.all_callbacks:
             getattr(callback, hook)(run.view, stack.members[k], *args)
 
@@ -159,28 +158,26 @@ class Members(L.Callback):
         try:
             work(run)
         except Diverged as diverged:
-            self.leave(stack, k, Status.DIVERGED, str(diverged), diverged.details)
+            self.leave(stack, k, Status.DIVERGED, diverged)
         except Exception as error:
             log.exception("Member %s failed; the other members go on", run.run_dir)
-            self.leave(stack, k, Status.FAILED, f"{type(error).__name__}: {error}")
+            self.leave(stack, k, Status.FAILED, error)
         else:
-            if run.view is not None and run.view.should_stop and k in stack.training_members:
+            if run.view.should_stop and k in stack.training_members:
                 stack.leave(k, tested=True)  # stopped early: tested, as its solo run
 
-    def leave(
-        self,
-        stack: StackedClassifier,
-        k: int,
-        status: Status,
-        reason: str,
-        diverged: dict[str, Any] | None = None,
-    ) -> None:
-        """Member `k` ended (`status`, for `reason`): recorded, out of the stack."""
+    def leave(self, stack: StackedClassifier, k: int, status: Status, error: Exception) -> None:
+        """Member `k` ended with `error` (`status`: diverged, failed): out of the stack, its
+        callbacks told as a solo run's are of the exception that ended it, and recorded."""
         run = self.runs[k]
         stack.leave(k)
+        diverged = error.details if isinstance(error, Diverged) else None
+        reason = str(error) if diverged else f"{type(error).__name__}: {error}"
         run.status, run.reason = status, reason
-        if status == Status.DIVERGED:
+        if diverged:
             log.warning("Member %s diverged: %s", run.run_dir, reason)
+        for callback in run.all_callbacks:
+            callback.on_exception(run.view, stack.members[k], error)
         run.record.finish(status, reason, diverged=diverged)
 
     def _failures(self, stack: StackedClassifier) -> None:
@@ -188,7 +185,7 @@ class Members(L.Callback):
         for k, error in list(stack.failures.items()):
             del stack.failures[k]
             log.error("Member %s failed: %s; the other members go on", self.runs[k].run_dir, error)
-            self.leave(stack, k, Status.FAILED, f"{type(error).__name__}: {error}")
+            self.leave(stack, k, Status.FAILED, error)
 
     @staticmethod
     def _step(trainer: L.Trainer) -> int:
@@ -203,6 +200,8 @@ class Members(L.Callback):
                 logger.log_metrics(metrics, step=step)
 
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        for k, run in enumerate(self.runs):
+            run.view = run.view or MemberView(trainer, pl_module, k, run)
         self._each("setup", trainer, pl_module, stage)
 
     def on_fit_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -267,11 +266,12 @@ class Members(L.Callback):
             self._log(k, {**val, "epoch": trainer.current_epoch}, self._step(trainer))
         self._each("on_validation_end", trainer, pl_module)
 
+    # Those that stopped early too (they are tested): their solo runs' training ended there.
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        self._each("on_train_end", trainer, pl_module)
+        self._each("on_train_end", trainer, pl_module, members=pl_module.tested_members)
 
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        self._each("on_fit_end", trainer, pl_module)
+        self._each("on_fit_end", trainer, pl_module, members=pl_module.tested_members)
 
     def on_test_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._each("on_test_start", trainer, pl_module)
@@ -288,11 +288,7 @@ class Members(L.Callback):
         for k in list(pl_module.training_members):
             run = self.runs[k]
             for callback in run.all_callbacks:
-                callback.on_exception(
-                    run.view or MemberView(trainer, pl_module, k, run),
-                    pl_module.members[k],
-                    exception,
-                )
+                callback.on_exception(run.view, pl_module.members[k], exception)
 
     def state_dict(self) -> dict[str, Any]:
         return {}
