@@ -147,6 +147,23 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
             torch.testing.assert_close(best["state_dict"][name], weights, rtol=1e-4, atol=1e-6)
 
 
+def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path) -> None:
+    """Members that differ in learning rate, under one-cycle schedules and clipping of their
+    gradients' norm at 0.01 (which bites): each as its solo run, not clipped by the stack's norm."""
+    sweep = ["-m", *BREAST_CANCER, "scheduler=onecycle", "regularization=grad_clip_norm"]
+    sweep += ["trainer.gradient_clip_val=0.01", "optimizer.lr=0.001,0.01", "activation=relu,elu"]
+    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+        (tmp_path / name).mkdir()
+        result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    for alone, member in zip(
+        sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked"), strict=True
+    ):
+        for row, solo_row in zip(member["history"], alone["history"], strict=True):
+            assert row["train/loss"] == pytest.approx(solo_row["train/loss"], rel=1e-4)
+            assert row["val/loss"] == pytest.approx(solo_row["val/loss"], rel=1e-4)
+
+
 def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Path) -> None:
     """At a learning rate of 1e-30 no weight moves (the steps are far below float32's resolution
     of weights of their size): the weights saved after an epoch are the initial ones."""

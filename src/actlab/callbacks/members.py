@@ -26,14 +26,13 @@ log = logging.getLogger(__name__)
 @dataclass
 class MemberRun:
     """A member of a stack: its run folder, its record, its other callbacks and its loggers;
-    `status` once it left the stack (diverged, failed), with why."""
+    `status` once it ended otherwise than ok (diverged, failed); the view its callbacks see."""
 
     run_dir: Path
     record: RunRecord
     callbacks: list[L.Callback]
     loggers: list[Logger]
     status: Status | None = None
-    reason: str | None = None
     view: "MemberView | None" = field(default=None, repr=False)
 
     @property
@@ -173,7 +172,7 @@ class Members(L.Callback):
         stack.leave(k)
         diverged = error.details if isinstance(error, Diverged) else None
         reason = str(error) if diverged else f"{type(error).__name__}: {error}"
-        run.status, run.reason = status, reason
+        run.status = status
         if diverged:
             log.warning("Member %s diverged: %s", run.run_dir, reason)
         for callback in run.all_callbacks:

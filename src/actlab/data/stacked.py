@@ -39,10 +39,6 @@ class StackedData(L.LightningDataModule):
         self.train_batches: StackedBatches | None = None
         self.shuffle_states: list[Tensor] | None = None  # from a checkpoint
 
-    @property
-    def input_shape(self) -> tuple[int, ...]:
-        return self.data.input_shape
-
     def prepare_data(self) -> None:
         self.data.prepare_data()
 

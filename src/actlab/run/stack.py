@@ -128,7 +128,7 @@ def fail(members: list[Member], error: BaseException) -> None:
     folders = ", ".join(str(member.run.run_dir) for member in failing)
     log.error("Failed: %s: %s", folders, reason, exc_info=failure is error)
     for member in failing:
-        member.run.status, member.run.reason = Status.FAILED, reason
+        member.run.status = Status.FAILED
         member.run.record.finish(Status.FAILED, reason)
 
 
