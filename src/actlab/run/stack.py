@@ -44,6 +44,7 @@ from actlab.storage.records import Status
 from actlab.sweep.stacking import COMPOSED
 from actlab.training.classifier import Classifier
 from actlab.training.stacked import StackedClassifier
+from actlab.utils.allocator import steady_malloc
 from actlab.utils.errors import user_error_in
 from actlab.utils.provenance import provenance
 
@@ -163,8 +164,13 @@ def run_stack(cfg: DictConfig) -> float:
                     prepare, job=entry.job, stack_dir=stack_dir, held=held, ran_with=ran_with
                 )
                 done = run_job(task, config, "hydra.sweep.dir", "hydra.sweep.subdir", context)
-                if done.return_value is not None:
-                    members.append(done.return_value)
+                try:
+                    prepared = done.return_value  # what `prepare` raised, raised again
+                except Exception:
+                    log.exception("Job %s could not be prepared; the others go on", entry.job)
+                    continue
+                if prepared is not None:
+                    members.append(prepared)
         log.info(
             "Stack %s: jobs %s",
             stack_dir,
@@ -179,6 +185,8 @@ def run_stack(cfg: DictConfig) -> float:
 def train_members(cfg: DictConfig, members: list[Member]) -> None:
     """Build every member on the stack's data and train them, those that start at one point (a
     new run, or the step of their checkpoints) together."""
+    if cfg.steady_malloc:
+        steady_malloc()
     try:
         check_accelerator(cfg)
         data = build(members[0].cfg, "data")
