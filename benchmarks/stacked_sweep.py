@@ -9,7 +9,8 @@ Each sweep is one whole `python train.py -m` (imports, composing every job's con
 folder, record, checkpoints and TensorBoard files), solo (the basic launcher, one run after
 another in one process) and with each `--stack K`, taking turns `--rounds` times. The figures:
 each sweep's median wall time, its runs per minute, how many times sooner than solo it ends, and
-its peak memory (the sweep process's maximum resident set).
+its peak memory (the sweep process's maximum resident set, and on a GPU the most device memory in
+use beyond what was in use before it).
 With `--memory K`, also one run alone against a stack of K of its seeds: what a stack of K costs
 in memory. Fashion-MNIST is made first (the real files where Debian's package has them, random
 ones in their format otherwise), so no job downloads.
@@ -22,7 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -38,17 +42,45 @@ print(json.dumps(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
 """Runs a command and prints its peak resident set (KiB): the sweep's own, not the benchmark's."""
 
 
-def sweep(overrides: list[str], folder: Path) -> tuple[float, float]:
-    """Wall time (s) and peak resident memory (MiB) of `python train.py -m OVERRIDES`."""
+@contextmanager
+def gpu_memory_peak() -> Iterator[list[float]]:
+    """The most GPU memory (MiB) in use while the block runs beyond what was in use before it,
+    polled every 50 ms (every process's: the sweep's own run in processes of their own); stays
+    0 without a GPU."""
+    peak = [0.0]
+    if not torch.cuda.is_available():
+        yield peak
+        return
+    free, total = torch.cuda.mem_get_info()
+    before, stop = total - free, threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.05):
+            free, total = torch.cuda.mem_get_info()
+            peak[0] = max(peak[0], (total - free - before) / 2**20)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def sweep(overrides: list[str], folder: Path) -> tuple[float, float, float]:
+    """Wall time (s), peak resident memory (MiB) and peak GPU memory (MiB, 0 without a GPU) of
+    `python train.py -m OVERRIDES`."""
     command = [
         sys.executable, str(REPO / "train.py"), "-m", *overrides, f"paths.root_dir={folder}",
         f"hydra.sweep.dir={folder}/sweep_{time.monotonic_ns()}", "callbacks.progress_bar=null",
     ]  # fmt: skip
     start = time.perf_counter()
-    peak = subprocess.run(
-        [sys.executable, "-c", MEASURED, *command], check=True, capture_output=True, text=True
-    ).stdout
-    return time.perf_counter() - start, json.loads(peak) / 1024
+    with gpu_memory_peak() as on_gpu:
+        peak = subprocess.run(
+            [sys.executable, "-c", MEASURED, *command], check=True, capture_output=True, text=True
+        ).stdout
+    return time.perf_counter() - start, json.loads(peak) / 1024, on_gpu[0]
 
 
 def runs_of(overrides: list[str]) -> int:
@@ -84,6 +116,7 @@ def main() -> None:
             ],
         }
     peaks: dict[str, list[float]] = {name: [] for name in sweeps}
+    gpu_peaks: dict[str, list[float]] = {name: [] for name in sweeps}
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         if "data=fashion_mnist" in overrides:
@@ -93,19 +126,24 @@ def main() -> None:
         def measure(name: str) -> float:
             extra = sweeps[name]
             command = extra if name.startswith("memory") else [*overrides, *extra]
-            seconds, peak = sweep([*command, *located], Path(folder))
+            seconds, peak, gpu_peak = sweep([*command, *located], Path(folder))
             peaks[name].append(peak)
+            gpu_peaks[name].append(gpu_peak)
             return seconds
 
         times = take_turns(list(sweeps), args.rounds, measure)
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
     runs = runs_of(overrides)
     print(f"{runs} runs of {' '.join(args.overrides)}, on {device}")
-    print(f"{'sweep':30} {'wall':>9} {'runs/min':>9} {'x sooner':>9} {'peak RSS':>10}")
+    gpu = torch.cuda.is_available()
+    print(
+        f"{'sweep':30} {'wall':>9} {'runs/min':>9} {'x sooner':>9} {'peak RSS':>10}"
+        + (f" {'peak GPU':>10}" if gpu else "")
+    )
     solo = statistics.median(times["solo, one after another"])
     for name, values in times.items():
         median = statistics.median(values)
-        peak = f"{max(peaks[name]):7.0f} MiB"
+        peak = f"{max(peaks[name]):7.0f} MiB" + (f" {max(gpu_peaks[name]):6.0f} MiB" if gpu else "")
         if name.startswith("memory"):
             print(f"{name:30} {median:7.2f} s {'':9} {'':9} {peak}")
             continue
