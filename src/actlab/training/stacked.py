@@ -89,14 +89,10 @@ def stacked_logits(models: list[nn.Module], inputs: Tensor, batched: bool) -> Te
     masks apart; BatchNorm's running statistics, updated on the stacked buffers, are copied back
     into each model's own."""
     base = models[0]
-    params = {
-        name: torch.stack([dict(m.named_parameters())[name] for m in models])
-        for name, _ in base.named_parameters()
-    }
-    buffers = {
-        name: torch.stack([dict(m.named_buffers())[name] for m in models])
-        for name, _ in base.named_buffers()
-    }
+    named = [dict(m.named_parameters()) for m in models]
+    params = {name: torch.stack([one[name] for one in named]) for name in named[0]}
+    named = [dict(m.named_buffers()) for m in models]
+    buffers = {name: torch.stack([one[name] for one in named]) for name in named[0]}
 
     def one(p: dict[str, Tensor], b: dict[str, Tensor], x: Tensor) -> Tensor:
         return functional_call(base, (p, b), (x,))
