@@ -7,6 +7,7 @@ import math
 import statistics
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 from helpers import FAST, TINY_MODEL, run_cli, run_in_process
@@ -16,7 +17,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from actlab.cli import train as train_cli
 from actlab.config import CONFIG_DIR
-from actlab.report.runs import event_folder
+from actlab.report.runs import event_folder, load_runs
 from actlab.storage.checkpoints import load_checkpoint
 from actlab.sweep.stacking import STACKABLE, check_stack, plan_stacks
 from actlab.utils.errors import ConfigError
@@ -145,6 +146,15 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         assert set(best) == set(solo_best)
         for name, weights in solo_best["state_dict"].items():
             torch.testing.assert_close(best["state_dict"][name], weights, rtol=1e-4, atol=1e-6)
+    # The report tells them apart by its `stacked` column alone (and the times they took).
+    (solo_runs, _), (stacked_runs, _) = (load_runs([runs[0]["dir"].parent]) for runs in (solo, stacked))
+    assert solo_runs["stacked"].isna().all()
+    assert set(stacked_runs["stacked"]) == {"stacks/0", "stacks/1"}
+    assert list(stacked_runs.columns) == list(solo_runs.columns)
+    numbers = [c for c in solo_runs.columns if c.startswith(("best_", "last_", "test/")) or "area" in c]
+    kept = solo_runs.columns.difference([*numbers, "stacked", "wall_time_s", "sweep"])
+    pd.testing.assert_frame_equal(stacked_runs[kept], solo_runs[kept])
+    pd.testing.assert_frame_equal(stacked_runs[numbers], solo_runs[numbers], rtol=1e-4)
 
 
 def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path) -> None:

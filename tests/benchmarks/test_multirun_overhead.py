@@ -17,4 +17,5 @@ def test_the_benchmark_prints_start_up_and_overhead_per_job() -> None:
         "start-up of a sweep",
         "overhead per job",
     ]
-    assert 0 < figures["start-up of a sweep"] < figures["sweep of 1 job"]
+    # the plain loop's few milliseconds can vanish in the printed hundredths
+    assert 0 < figures["start-up of a sweep"] <= figures["sweep of 1 job"]

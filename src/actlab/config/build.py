@@ -28,6 +28,7 @@ from torch import nn
 from actlab.activations.registry import adopt
 from actlab.callbacks.divergence import DivergenceWatch
 from actlab.callbacks.fast_path import FastPath
+from actlab.callbacks.process_group import LeaveProcessGroup
 from actlab.callbacks.random_state import RandomState
 from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.shapes import materialize
@@ -179,9 +180,11 @@ def build_trainer(
 
 def build_callbacks(cfg: DictConfig) -> list[L.Callback]:
     """The callbacks every run trains with, whatever its callbacks group holds: the divergence
-    watch, the random state in checkpoints and the fast path; then the group's."""
+    watch, the random state in checkpoints, the fast path and, under DDP, leaving the process
+    group at exit; then the group's."""
     fast_path = FastPath(cfg.channels_last, cfg.compile)
-    return [DivergenceWatch(), RandomState(), fast_path, *build_all(cfg, "callbacks")]
+    always = [DivergenceWatch(), RandomState(), fast_path, LeaveProcessGroup()]
+    return [*always, *build_all(cfg, "callbacks")]
 
 
 def build_model(cfg: DictConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:

@@ -64,9 +64,15 @@ def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
     return curve_frame(rows)
 
 
+def stack_of(record: Record) -> str | None:
+    """The stack a run trained in as a member of a stacked sweep (`stacks/<i>`), None if alone."""
+    stack = record.get("stacked", {}).get("stack")
+    return None if stack is None else "/".join(Path(stack).parts[-2:])
+
+
 def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> dict[str, Any]:
-    """One run's metrics.json `record` as a flat row: its hyper-parameters, status, best, last and
-    test metrics, and the area under its loss curves (`AREAS`)."""
+    """One run's metrics.json `record` as a flat row: its hyper-parameters, status, the stack it
+    trained in (if any), best, last and test metrics, and the area under its loss curves (`AREAS`)."""
     row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
     row |= {
         "status": record["status"],
@@ -77,6 +83,7 @@ def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> d
         "num_params": record["num_params"],
         "wall_time_s": record["wall_time_s"],
         "stopped_early_epoch": record.get("stopped_early", {}).get("epoch"),
+        "stacked": stack_of(record),
     }
     row |= {f"best_{name}": value for name, value in record["best"].items()}
     row |= {f"last_{name}": value for name, value in record["final"].items()}

@@ -11,6 +11,7 @@ RESULTS = {
     "num_params",
     "wall_time_s",
     "stopped_early_epoch",
+    "stacked",
 }
 """Columns of a run's row that are results, besides best_*, last_*, test/* and *_area."""
 
