@@ -8,6 +8,7 @@ import pytest
 from helpers import FAST, TINY_MODEL
 from lightning_utilities.core.imports import RequirementCache
 
+from actlab.report.runs import load_runs
 from actlab.run.recipe import run
 from actlab.utils.errors import ConfigError
 
@@ -22,6 +23,21 @@ def test_csv_gets_the_hyper_parameters_and_the_per_epoch_scalars(
     assert "tags: baseline,cpu" in (folder / "hparams.yaml").read_text()
     header = (folder / "metrics.csv").read_text().splitlines()[0].split(",")
     assert {"epoch", "train/loss", "val/acc", "test/acc", "hparams/best_val_acc"} <= set(header)
+
+
+def test_without_a_logger_a_run_trains_and_its_record_holds_its_curves(
+    compose_run, tmp_path: Path
+) -> None:
+    """logger=none: no logger files; the learning-rate monitor, which needs one, is left out."""
+    run(compose_run(*MLP, "logger=none"))
+    folder = tmp_path / "run"
+    record = json.loads((folder / "metrics.json").read_text())
+    assert record["status"] == "ok" and len(record["history"]) == 2
+    assert not (folder / "tensorboard").exists()
+    (frame, _) = load_runs([folder.parent])
+    assert frame["val_loss_area"].item() == pytest.approx(
+        sum(epoch["val/loss"] for epoch in record["history"])
+    )
 
 
 @pytest.mark.slow  # MLflow sets up its SQLite store: about a minute

@@ -22,6 +22,7 @@ from lightning.fabric.plugins.environments import (
     TorchElasticEnvironment,
 )
 from lightning.fabric.utilities.exceptions import MisconfigurationException
+from lightning.pytorch.callbacks import LearningRateMonitor
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
@@ -154,6 +155,14 @@ def strategy_here(cfg: DictConfig) -> dict[str, str]:
     return {}
 
 
+def logged_to(loggers: list, callbacks: list[L.Callback]) -> list[L.Callback]:
+    """`callbacks` less Lightning's learning-rate monitor where a run has no `loggers`
+    (logger=none): it writes to loggers only, and refuses to train without one."""
+    if loggers:
+        return callbacks
+    return [callback for callback in callbacks if not isinstance(callback, LearningRateMonitor)]
+
+
 def build_trainer(
     cfg: DictConfig,
     callbacks: list[L.Callback],
@@ -161,17 +170,19 @@ def build_trainer(
     loggers: list | None = None,
     **kwargs: Any,
 ) -> L.Trainer:
-    """The run's Trainer, built once: with `callbacks`, the loggers of the logger group (those
-    that take a `purge_step`, TensorBoard, hide what an earlier attempt of the run logged from
-    that step on, when it is given) unless `loggers` are given, the plugins of its config and of
-    SLURM, a strategy that starts its processes here (`strategy_here`), and `kwargs`."""
+    """The run's Trainer, built once: with `callbacks` (without a logger, no learning-rate
+    monitor: `logged_to`), the loggers of the logger group (those that take a `purge_step`,
+    TensorBoard, hide what an earlier attempt of the run logged from that step on, when it is
+    given) unless `loggers` are given, the plugins of its config and of SLURM, a strategy that
+    starts its processes here (`strategy_here`), and `kwargs`."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
     purge = {} if purge_step is None else {"purge_step": purge_step}
+    loggers = build_all(cfg, "logger", **purge) if loggers is None else loggers
     return build(
         cfg,
         "trainer",
-        callbacks=callbacks,
-        logger=build_all(cfg, "logger", **purge) if loggers is None else loggers,
+        callbacks=logged_to(loggers, callbacks),
+        logger=loggers,
         plugins=plugins,
         **strategy_here(cfg),
         **kwargs,

@@ -32,7 +32,14 @@ from actlab.callbacks.fast_path import FastPath
 from actlab.callbacks.members import MemberRun, Members
 from actlab.callbacks.random_state import RandomState
 from actlab.config import CONFIG_DIR
-from actlab.config.build import build, build_all, build_classifier, build_trainer, target_of
+from actlab.config.build import (
+    build,
+    build_all,
+    build_classifier,
+    build_trainer,
+    logged_to,
+    target_of,
+)
 from actlab.config.checks import check_accelerator, check_config
 from actlab.data.stacked import StackedData
 from actlab.models.compatibility import check_model_fits_data
@@ -112,7 +119,7 @@ def prepare(
         kept = [
             c for c in build_all(cfg, "callbacks") if not isinstance(c, ProgressBar | ModelSummary)
         ]
-        run.callbacks = [DivergenceWatch(), RandomState(), *kept]
+        run.callbacks = [DivergenceWatch(), RandomState(), *logged_to(run.loggers, kept)]
     except Exception as error:
         fail([member], error)
     return member
