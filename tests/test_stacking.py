@@ -147,11 +147,11 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         for name, weights in solo_best["state_dict"].items():
             torch.testing.assert_close(best["state_dict"][name], weights, rtol=1e-4, atol=1e-6)
     # The report tells them apart by its `stacked` column alone (and the times they took).
-    (solo_runs, _), (stacked_runs, _) = (load_runs([runs[0]["dir"].parent]) for runs in (solo, stacked))
+    solo_runs, stacked_runs = (load_runs([runs[0]["dir"].parent])[0] for runs in (solo, stacked))
     assert solo_runs["stacked"].isna().all()
     assert set(stacked_runs["stacked"]) == {"stacks/0", "stacks/1"}
     assert list(stacked_runs.columns) == list(solo_runs.columns)
-    numbers = [c for c in solo_runs.columns if c.startswith(("best_", "last_", "test/")) or "area" in c]
+    numbers = [c for c in solo_runs if c.startswith(("best_", "last_", "test/")) or "area" in c]
     kept = solo_runs.columns.difference([*numbers, "stacked", "wall_time_s", "sweep"])
     pd.testing.assert_frame_equal(stacked_runs[kept], solo_runs[kept])
     pd.testing.assert_frame_equal(stacked_runs[numbers], solo_runs[numbers], rtol=1e-4)

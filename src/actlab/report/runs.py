@@ -72,7 +72,8 @@ def stack_of(record: Record) -> str | None:
 
 def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> dict[str, Any]:
     """One run's metrics.json `record` as a flat row: its hyper-parameters, status, the stack it
-    trained in (if any), best, last and test metrics, and the area under its loss curves (`AREAS`)."""
+    trained in (if any), best, last and test metrics, and the area under its loss curves
+    (`AREAS`)."""
     row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
     row |= {
         "status": record["status"],
