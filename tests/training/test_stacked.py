@@ -2,11 +2,13 @@
 BatchNorm statistics; members run one by one where vmap cannot batch their model."""
 
 import logging
+from types import SimpleNamespace
 
 import pytest
 import torch
 from torch import Tensor, nn
 
+from actlab.callbacks.fast_path import FastPath
 from actlab.training.classifier import Classifier
 from actlab.training.stacked import StackedClassifier, alike, stacked_logits
 
@@ -100,3 +102,18 @@ def test_a_stack_steps_each_member_as_its_own_optimizer_would(fuse: bool) -> Non
         nn.functional.cross_entropy(copy(inputs[k]), labels[k]).backward()
         for param, twin in zip(models[k].parameters(), copy.parameters(), strict=True):
             torch.testing.assert_close(param.grad, twin.grad)
+
+
+def test_the_fast_path_line_of_a_fused_stack_on_a_gpu_says_channels_last_is_unused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Fused calls leave the models' memory format alone (vmap cannot batch a change of it)."""
+    gpu = torch.device("cuda")
+    trainer = SimpleNamespace(strategy=SimpleNamespace(root_device=gpu), precision="32-true")
+    for fused, said in ((True, "unused by fused members"), (False, "on")):
+        stack = StackedClassifier([member(small_cnn(seed)) for seed in range(2)], fused=fused)
+        fast_path = FastPath(channels_last=True)
+        fast_path.setup(trainer, stack, "fit")
+        with caplog.at_level(logging.INFO, logger="actlab.callbacks.fast_path"):
+            fast_path.on_fit_start(trainer, SimpleNamespace(device=gpu))
+        assert f"channels_last {said}," in caplog.records[-1].getMessage()

@@ -51,8 +51,12 @@ class FastPath(L.Callback):
         on_gpu = device.type == "cuda"
         if not self.channels_last:
             channels_last = "off"
+        elif not on_gpu:
+            channels_last = f"skipped on {device.type} (oneDNN#6035)"
+        elif not self.prepared:  # a stack whose members run fused: vmap keeps the memory format
+            channels_last = "unused by fused members"
         else:
-            channels_last = "on" if on_gpu else f"skipped on {device.type} (oneDNN#6035)"
+            channels_last = "on"
         log.info(
             "Fast path on %s: precision %s, channels_last %s, compile %s, cudnn.benchmark %s",
             device,
