@@ -10,7 +10,7 @@ from actlab.run.recipe import run
 from actlab.utils.console import quiet_third_parties
 from actlab.utils.errors import answers_user_errors
 
-# What the imports made (torch, Lightning, Hydra: millions of objects) lives as long as the
+# What the imports made (torch, Lightning, Hydra: half a million objects) lives as long as the
 # command: kept out of the collector's full passes, which would walk it all again at every pass
 # and once more at exit (about 1.5 s of a short sweep; docs/performance.md).
 gc.freeze()
