@@ -23,8 +23,6 @@ def train(cfg: DictConfig, record: RunRecord, plan: ResumePlan) -> None:
     plan's checkpoint where it has one; test the weights that `test_weights` names."""
     check_config(cfg)
     check_accelerator(cfg)
-    if cfg.steady_malloc:
-        steady_malloc()
     L.seed_everything(cfg.seed, workers=True)
     datamodule = build(cfg, "data")
     datamodule.prepare_data()  # found, or downloaded, before anything else is built
@@ -49,8 +47,11 @@ def tested_weights(cfg: DictConfig, trainer: L.Trainer) -> Path | None:
 
 def run(cfg: DictConfig) -> float:
     """Train the run of `cfg` with `train`, with the bookkeeping around it
-    (`run_with_bookkeeping`); the best monitored value (NaN unless it ended ok), what a sweeper
-    optimises."""
+    (`run_with_bookkeeping`), or the stack of a stacked sweep (`run_stack`), on glibc's steady
+    malloc unless `steady_malloc` is off; the best monitored value (NaN unless it ended ok), what
+    a sweeper optimises."""
+    if cfg.steady_malloc:
+        steady_malloc()
     if cfg.stack.members is not None:  # a stack of a stacked sweep: its members are runs
         return run_stack(cfg)
     return run_with_bookkeeping(cfg, train)

@@ -51,7 +51,6 @@ from actlab.storage.records import Status
 from actlab.sweep.stacking import COMPOSED
 from actlab.training.classifier import Classifier
 from actlab.training.stacked import StackedClassifier
-from actlab.utils.allocator import steady_malloc
 from actlab.utils.errors import user_error_in
 from actlab.utils.provenance import provenance
 
@@ -192,8 +191,6 @@ def run_stack(cfg: DictConfig) -> float:
 def train_members(cfg: DictConfig, members: list[Member]) -> None:
     """Build every member on the stack's data and train them, those that start at one point (a
     new run, or the step of their checkpoints) together."""
-    if cfg.steady_malloc:
-        steady_malloc()
     try:
         check_accelerator(cfg)
         data = build(members[0].cfg, "data")
