@@ -15,7 +15,9 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+from actlab.cli import plot_activations
 from actlab.cli import train as train_cli
+from actlab.cli.plot_activations import checkpoint_panels
 from actlab.config import CONFIG_DIR
 from actlab.report.runs import event_folder, load_runs
 from actlab.storage.checkpoints import load_checkpoint
@@ -287,6 +289,14 @@ def test_eval_reproduces_a_members_test_metrics_from_its_checkpoint(tmp_path: Pa
     evaluated = json.loads((tmp_path / "eval" / "eval.json").read_text())["test"]
     for name, value in member["test"].items():
         assert evaluated[name] == pytest.approx(value, abs=1e-6), name
+    # plot-activations draws its learned PReLU sites, as from a solo run's checkpoint.
+    weights = load_checkpoint(best)["state_dict"]
+    panels = checkpoint_panels(best)
+    assert sorted(panels) == ["2", "5"]  # the MLP's two PReLUs
+    for site, ((_, learned), _) in panels.items():
+        torch.testing.assert_close(learned.weight, weights[f"model.{site}.weight"])
+    plot_activations.main(["--ckpt", str(best), "--out", str(tmp_path / "sites.png")])
+    assert (tmp_path / "sites.png").stat().st_size > 0
 
 
 @pytest.mark.slow
