@@ -16,4 +16,4 @@ def test_the_benchmark_prints_both_wall_times_and_their_ratio() -> None:
     seconds = [float(row[0]) for row in rows.values()]
     for row, time in zip(rows.values(), seconds, strict=True):
         assert float(row[2]) == pytest.approx(time / seconds[0], abs=2e-3)  # of rounded times
-    assert seconds[2] < seconds[0] and seconds[3] < seconds[1]  # importing is part of a run
+    assert all(time > 0 for time in seconds)  # one round, no warm-up: no order asserted
