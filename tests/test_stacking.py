@@ -17,7 +17,6 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from actlab.cli import plot_activations
 from actlab.cli import train as train_cli
-from actlab.cli.plot_activations import checkpoint_panels
 from actlab.config import CONFIG_DIR
 from actlab.report.runs import event_folder, load_runs
 from actlab.storage.checkpoints import load_checkpoint
@@ -291,7 +290,7 @@ def test_eval_reproduces_a_members_test_metrics_from_its_checkpoint(tmp_path: Pa
         assert evaluated[name] == pytest.approx(value, abs=1e-6), name
     # plot-activations draws its learned PReLU sites, as from a solo run's checkpoint.
     weights = load_checkpoint(best)["state_dict"]
-    panels = checkpoint_panels(best)
+    panels = plot_activations.checkpoint_panels(best)
     assert sorted(panels) == ["2", "5"]  # the MLP's two PReLUs
     for site, ((_, learned), _) in panels.items():
         torch.testing.assert_close(learned.weight, weights[f"model.{site}.weight"])
