@@ -151,9 +151,13 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
     solo_runs, stacked_runs = (load_runs([runs[0]["dir"].parent])[0] for runs in (solo, stacked))
     assert solo_runs["stacked"].isna().all()
     assert set(stacked_runs["stacked"]) == {"stacks/0", "stacks/1"}
+    # Its time is its stack's, which says how many members shared it.
+    assert sorted(stacked_runs["stack_members"]) == [2, 2, 4, 4, 4, 4]
+    assert solo_runs["stack_members"].isna().all()
     assert list(stacked_runs.columns) == list(solo_runs.columns)
     numbers = [c for c in solo_runs if c.startswith(("best_", "last_", "test/")) or "area" in c]
-    kept = solo_runs.columns.difference([*numbers, "stacked", "wall_time_s", "sweep"])
+    costs = ["stacked", "stack_members", "wall_time_s", "epoch_time_s"]
+    kept = solo_runs.columns.difference([*numbers, *costs, "sweep"])
     pd.testing.assert_frame_equal(stacked_runs[kept], solo_runs[kept])
     pd.testing.assert_frame_equal(stacked_runs[numbers], solo_runs[numbers], rtol=1e-4)
 

@@ -53,8 +53,24 @@ def test_a_run_records_its_metrics_in_metrics_json(finished_run: dict) -> None:
     expected = {"acc", "precision", "recall", "f1", "loss"}
     assert set(finished_run["test"]) == {f"test/{name}" for name in expected}
     assert finished_run["num_params"] > 0
+    assert finished_run["activation_params"] == 0  # GELU learns nothing
+    assert finished_run["peak_gpu_memory_mib"] is None  # on the CPU
+    assert finished_run["tested"] == {"weights": "best", "epoch": finished_run["best_epoch"]}
     assert finished_run["wall_time_s"] > 0
     assert finished_run["hparams"]["activation"] == "gelu"
+
+
+def test_a_run_says_which_weights_it_tested_and_how_many_parameters_its_activations_add(
+    compose_run, tmp_path: Path
+) -> None:
+    cfg = compose_run(
+        "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, "activation=prelu",
+        "test_weights=last",
+    )  # fmt: skip
+    run(cfg)
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["tested"] == {"weights": "last", "epoch": 1}
+    assert record["activation_params"] == 2  # a slope at each of the MLP's two hidden layers
 
 
 @pytest.mark.parametrize("finished_run", ["mnist"], indirect=True)

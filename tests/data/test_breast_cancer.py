@@ -38,3 +38,22 @@ def test_features_are_standardised_with_training_statistics_only(datamodule) -> 
     assert torch.allclose(x_train.std(0), torch.ones(30), atol=1e-4)
     assert not torch.allclose(x_test.mean(0), torch.zeros(30), atol=1e-2)
     assert datamodule.input_shape == (30,) and datamodule.num_classes == 2
+
+
+def first_batch_labels(seed: int, **options: object) -> torch.Tensor:
+    """The labels of the first training batch a run with `seed` draws."""
+    datamodule = BreastCancerDataModule(test_fraction=0.2, val_fraction=0.2, **options)
+    datamodule.setup("fit")
+    torch.manual_seed(seed)
+    _, labels = next(iter(datamodule.train_dataloader()))
+    return labels
+
+
+def test_the_data_order_follows_its_own_seed_where_one_is_set() -> None:
+    # By default the run's seed draws the order; with shuffle_seed, that seed alone.
+    assert not torch.equal(first_batch_labels(1), first_batch_labels(2))
+    assert torch.equal(first_batch_labels(1, shuffle_seed=7), first_batch_labels(2, shuffle_seed=7))
+    assert not torch.equal(
+        first_batch_labels(1, shuffle_seed=7), first_batch_labels(1, shuffle_seed=8)
+    )
+    assert torch.equal(first_batch_labels(1, shuffle_seed=1), first_batch_labels(1))

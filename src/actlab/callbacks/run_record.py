@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
+import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from lightning.pytorch.loggers import TensorBoardLogger
@@ -12,6 +13,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
+from actlab.activations.sites import learnable_sites
 from actlab.storage.records import (
     Record,
     Scalar,
@@ -58,8 +60,10 @@ class RunRecord(L.Callback):
     and the last finite loss under "diverged"); the history of epoch-level metrics, with each
     epoch's duration (its validation included); the epoch where the monitored metric was best,
     with it and the validation metrics there; where early stopping ended it, at which epoch
-    (`stopped_early`); the final validation metrics, the test metrics, the number of parameters,
-    the wall time (of every attempt), the run's hyper-parameters and its tags; and each time the
+    (`stopped_early`); the final validation metrics, the test metrics and which weights they are
+    of (`tested`: the best epoch's or the last), the number of parameters (and of those the
+    learnable activations'), the peak GPU memory allocated while training (on CUDA), the wall time
+    (of every attempt), the run's hyper-parameters and its tags; and each time the
     run continued an earlier attempt (resume=true, ckpt_path, a requeued SLURM job), at which
     epoch and step, after what (`continued`). At the end the same summary goes to
     the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
@@ -89,6 +93,8 @@ class RunRecord(L.Callback):
         # adds up its wall time, and says where and after what it continued.
         self.earlier = previous["history"] if previous else []
         self.earlier_time = previous["wall_time_s"] if previous else 0.0
+        self.earlier_peak = previous.get("peak_gpu_memory_mib") if previous else None
+        self.tested_weights = "last"  # what `testing` says the test is of
         self.earlier_end = (
             None
             if previous is None
@@ -117,6 +123,11 @@ class RunRecord(L.Callback):
         self.trainer = trainer
         self.writing = True
         self.record["num_params"] = sum(p.numel() for p in pl_module.parameters())
+        self.record["activation_params"] = sum(
+            p.numel() for site in learnable_sites(pl_module).values() for p in site.parameters()
+        )
+        if pl_module.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(pl_module.device)
         self.write()
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -166,6 +177,9 @@ class RunRecord(L.Callback):
             self.record["best_epoch"] = row["epoch"]
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if pl_module.device.type == "cuda":
+            peak = torch.cuda.max_memory_allocated(pl_module.device) / 2**20
+            self.record["peak_gpu_memory_mib"] = round(max(peak, self.earlier_peak or 0.0), 1)
         for callback in trainer.early_stopping_callbacks:
             if callback.stopped_epoch:
                 self.record["stopped_early"] = {
@@ -196,12 +210,22 @@ class RunRecord(L.Callback):
     def on_test_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.reread()
 
+    def testing(self, checkpoint: Path | str | None) -> None:
+        """Say which weights the test that follows is of: the best epoch's `checkpoint`, or the
+        final weights where it is None."""
+        self.tested_weights = "last" if checkpoint is None else "best"
+
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.record["test"] = {
             name: value.item()
             for name, value in trainer.callback_metrics.items()
             if name.startswith("test/")
         }
+        history = self.record["history"]
+        epoch = self.record["best_epoch"] if self.tested_weights == "best" else None
+        if epoch is None and history:
+            epoch = history[-1]["epoch"]
+        self.record["tested"] = {"weights": self.tested_weights, "epoch": epoch}
         self.write()
 
     def finish(

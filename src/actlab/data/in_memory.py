@@ -34,9 +34,12 @@ class InMemoryDataModule(L.LightningDataModule):
     What is validated at each epoch's end is a protocol's choice, `validation`: `split`, a
     stratified `val_fraction` of the training data (the rest is trained on); `test`, the test set,
     training on all the training data (what S3's and S4's code do); `none`, nothing, training on
-    all the training data. `augmentation` is the dataset's training augmentation and `augment`
-    whether it is applied. With `drop_last`, every training batch has one shape (a last smaller
-    one is left out of each epoch): what a compiled model with CUDA graphs wants.
+    all the training data. `split_seed` draws the validation split (and, where a dataset has no
+    official test split, the test part); `shuffle_seed` the order of the training batches (None:
+    the run's seed), so the sources of a result's spread can be varied apart. `augmentation` is
+    the dataset's training augmentation and `augment` whether it is applied. With `drop_last`,
+    every training batch has one shape (a last smaller one is left out of each epoch): what a
+    compiled model with CUDA graphs wants.
     """
 
     input_shape: tuple[int, ...]
@@ -48,6 +51,7 @@ class InMemoryDataModule(L.LightningDataModule):
         eval_batch_size: int = 1000,
         val_fraction: float = 0.1,
         split_seed: int = 42,
+        shuffle_seed: int | None = None,
         augment: bool = False,
         augmentation: Augmentation | None = None,
         drop_last: bool = False,
@@ -69,6 +73,7 @@ class InMemoryDataModule(L.LightningDataModule):
         self.eval_batch_size = eval_batch_size
         self.val_fraction = val_fraction
         self.split_seed = split_seed
+        self.shuffle_seed = shuffle_seed
         self.augmentation = augmentation if augment else None
         self.drop_last = drop_last
         self.scaling = scaling or Standardize()
@@ -136,11 +141,14 @@ class InMemoryDataModule(L.LightningDataModule):
         )
 
     def training_batches(self, seed: int | None = None) -> TensorBatches:
-        """The training batches, shuffled by a generator of their own seeded with `seed` (the
-        run's seed, torch's initial one, where it is None)."""
+        """The training batches, shuffled by a generator of their own seeded with `shuffle_seed`
+        where it is set, else with `seed` (the run's seed, torch's initial one, where it is
+        None)."""
         # Lightning's overfit_batches wants the same batches every epoch (it turns a DataLoader's
         # shuffling off): so do these.
         shuffle = not (self.trainer and self.trainer.overfit_batches)
+        if self.shuffle_seed is not None:
+            seed = self.shuffle_seed
         return self._batches(
             "train", self.batch_size, shuffle=shuffle, drop_last=self.drop_last, seed=seed
         )

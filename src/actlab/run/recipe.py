@@ -32,7 +32,9 @@ def train(cfg: DictConfig, record: RunRecord, plan: ResumePlan) -> None:
     trainer = build_trainer(cfg, [record, *build_callbacks(cfg)], plan.purge_step)
     record.trainer = trainer  # its loggers get the summary, also when other processes trained
     trainer.fit(classifier, datamodule=datamodule, ckpt_path=plan.checkpoint)
-    trainer.test(classifier, datamodule=datamodule, ckpt_path=tested_weights(cfg, trainer))
+    weights = tested_weights(cfg, trainer)
+    record.testing(weights)
+    trainer.test(classifier, datamodule=datamodule, ckpt_path=weights)
 
 
 def tested_weights(cfg: DictConfig, trainer: L.Trainer) -> Path | None:

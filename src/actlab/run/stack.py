@@ -218,6 +218,8 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
 def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     """Fit the `members` as one stack and test each with its own weights (`test_weights`)."""
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
+    for member in members:  # they share its time and memory: the report says so
+        member.run.record.record["stacked"]["members"] = len(members)
     callbacks = [Members([m.run for m in members]), RandomState(), FastPath(cfg.channels_last)]
     try:
         trainer = build_trainer(cfg, callbacks, loggers=[], enable_checkpointing=False)
@@ -245,11 +247,12 @@ def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
 def load_tested_weights(member: Member) -> None:
     """Give `member` the weights its solo run tests: its best epoch's (`test_weights: best`,
     where its checkpoints kept one), else its final ones."""
-    if member.cfg.test_weights != "best":
-        return
     best = next((c for c in member.run.callbacks if isinstance(c, ModelCheckpoint)), None)
-    if best is not None and best.best_model_path:
-        member.classifier.load_state_dict(load_checkpoint(best.best_model_path)["state_dict"])
+    if member.cfg.test_weights != "best" or best is None or not best.best_model_path:
+        member.run.record.testing(None)
+        return
+    member.run.record.testing(best.best_model_path)
+    member.classifier.load_state_dict(load_checkpoint(best.best_model_path)["state_dict"])
 
 
 def resumed_from(members: list[Member], data: Any) -> Path | None:

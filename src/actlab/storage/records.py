@@ -46,9 +46,18 @@ class Continued(TypedDict):
     after: str
 
 
+class Tested(TypedDict):
+    """Which weights a run's test metrics are of: the best validation epoch's checkpoint
+    (`best`) or the final weights (`last`), and that epoch."""
+
+    weights: str
+    epoch: int | None
+
+
 class Record(TypedDict, total=False):
     """metrics.json. Every key is there from the start, but `diverged` (the step, epoch and
-    losses of a divergence) and `stopped_early` (where early stopping ended the run)."""
+    losses of a divergence), `stopped_early` (where early stopping ended the run) and `stacked`
+    (the stack a member of a stacked sweep trained in, and its number of members)."""
 
     status: str  # a Status
     reason: str | None  # of a failure, a divergence or an interruption
@@ -58,7 +67,10 @@ class Record(TypedDict, total=False):
     best: dict[str, float]  # the monitored metric and the validation metrics at the best epoch
     final: dict[str, float]  # the last epoch's validation metrics
     test: dict[str, float]
+    tested: Tested | None
     num_params: int | None
+    activation_params: int | None  # of the learnable activations, among num_params
+    peak_gpu_memory_mib: float | None  # CUDA's peak allocation while training; None elsewhere
     wall_time_s: float  # every attempt's
     hparams: dict[str, Scalar]  # what tells the run apart in its sweep
     tags: list[str]
@@ -66,6 +78,7 @@ class Record(TypedDict, total=False):
     history: list[dict[str, float]]  # each epoch's metrics, its number and duration
     diverged: dict[str, Any]
     stopped_early: dict[str, Any]
+    stacked: dict[str, Any]
 
 
 def new_record(
@@ -74,8 +87,9 @@ def new_record(
     """The record of a run that starts."""
     return Record(
         status=Status.RUNNING, reason=None, monitor=monitor, mode=mode, best_epoch=None, best={},
-        final={}, test={}, num_params=None, wall_time_s=0.0, hparams=hparams, tags=tags,
-        continued=continued, history=[],
+        final={}, test={}, tested=None, num_params=None, activation_params=None,
+        peak_gpu_memory_mib=None, wall_time_s=0.0, hparams=hparams, tags=tags, continued=continued,
+        history=[],
     )  # fmt: skip
 
 
