@@ -7,8 +7,8 @@ Each figure is a ratio against a baseline measured in the same script (see each 
 docstring): training throughput against a plain PyTorch loop, the data pipeline against
 torchvision's per-sample loader, a whole `python train.py` against a plain script, the overhead
 of each job of a multirun, a sweep's jobs side by side against one after another, a sweep in
-stacks against its runs alone (make sweep's), and the cost of the diagnostics callback and the
-adaptive activations.
+stacks against its runs alone (make sweep's), the cost of the diagnostics callback and the
+adaptive activations, and a report of 500 runs against reading their files.
 """
 
 import argparse
@@ -44,6 +44,10 @@ RUNS = {
         ],
     ),
     "diagnostics.py": (["--rounds", "4"], ["--steps", "4", "--every", "2", "--rounds", "1"]),
+    "report.py": (
+        [],
+        ["--activations", "3", "--models", "2", "--seeds", "2", "--epochs", "2", "--rounds", "1"],
+    ),
     "adaptive_activations.py": (
         ["--models", "lenet", "--activations", "relu", "arelu", "adaptive_mix"],
         ["--models", "lenet", "--steps", "1", "--warmup", "1", "--rounds", "1"],

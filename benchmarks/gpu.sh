@@ -13,6 +13,8 @@
 #    one run after another.
 # 5. 8 seeds of ResNet-18 at batch 128 on Fashion-MNIST (100 steps each) stacked (stack.size=8)
 #    against one after another, and the memory of a stack of 8 against one run.
+# 6. What a report says each activation costs on a GPU: 3 activations x 2 seeds of the
+#    breast-cancer MLP, then actlab-report's cost table (epoch time, peak GPU memory, parameters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -52,3 +54,10 @@ echo "== 4. the 16-run sweep, stacked: all its runs in one model"
 echo "== 5. 8 seeds of ResNet-18 at batch 128, stacked"
 "$PYTHON" benchmarks/stacked_sweep.py data=fashion_mnist model=resnet data.batch_size=128 \
   trainer.max_epochs=1 +trainer.limit_val_batches=5 +trainer.limit_test_batches=5 "${RESNETS[@]}"
+echo "== 6. a report's costs: peak GPU memory and epoch time per activation"
+COSTS=$(mktemp -d)
+"$PYTHON" train.py -m data=breast_cancer model=mlp activation=relu,prelu,arelu seed=0,1 \
+  trainer.max_epochs=2 callbacks.progress_bar=null hydra.sweep.dir="$COSTS/sweep" > /dev/null 2>&1
+"$PYTHON" -m actlab.cli.report "$COSTS/sweep" > /dev/null
+sed -n '/^## What each costs/,/^## /p' "$COSTS/sweep/report.md" | grep '^|'
+rm -rf "$COSTS"

@@ -24,3 +24,5 @@ def test_the_gpu_script_runs_every_part_at_a_toy_size() -> None:
     for part in ("== 4. the 16-run sweep, stacked", "== 5. 8 seeds of ResNet-18"):
         assert part in result.stdout
     assert result.stdout.count("stack.size=") >= 2
+    assert "== 6. a report's costs" in result.stdout
+    assert "| activation | runs | epoch time (s) | peak GPU memory (MiB) |" in result.stdout

@@ -41,8 +41,11 @@ def test_the_notebook_shows_the_table_and_plots_of_two_sweeps(
         for activation in ("relu", "tanh", "sigmoid"):
             assert f"| {name} | {activation} | 2 | 2 | " in summary
     assert "0 of 12 runs did not finish" in text
-    # val loss, F1 and accuracy curves, the training loss curve, and the heatmap
-    assert outputs.count("<png>") == 5
+    # Two copies of one sweep: a cell each, so a verdict each and a ranking across them.
+    assert text.count("best val/acc against") == 2 and "too few seeds for a verdict" in text
+    assert "mean rank" in text
+    # the CD diagram, val loss, F1 and accuracy curves, the training loss curve, the heatmap
+    assert outputs.count("<png>") == 6
 
 
 @pytest.mark.slow
@@ -59,3 +62,4 @@ def test_the_notebook_reads_the_newest_sweep_by_default(
     assert f"5 runs from {newest}" in text
     assert "swept: activation; statuses: {'ok': 5}" in text
     assert "a heatmap needs two swept axes; this sweep has 1: ['activation']" in text
+    assert "one cell: nothing to rank across" in text

@@ -2,14 +2,15 @@
 
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import FAST, TINY_MODEL, run_cli
+from scipy import stats
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -38,27 +39,107 @@ def test_the_report_of_a_sweep(sweep: Path, tmp_path: Path) -> None:
     assert sorted(runs.activation.unique()) == ["relu", "sigmoid", "tanh"]
     assert set(runs.seed) == {1, 2} and set(runs.status) == {"ok"}
     for column in ("best_val/acc", "last_val/acc", "best_epoch", "test/acc", "wall_time_s",
-                   "num_params", "val_loss_area", "train_loss_area", "model"):  # fmt: skip
+                   "num_params", "val_loss_area", "train_loss_area", "model", "tested",
+                   "tested_epoch", "epoch_time_s", "activation_params"):  # fmt: skip
         assert runs[column].notna().all(), column
+    assert set(runs.tested) == {"best"} and (runs.tested_epoch == runs.best_epoch).all()
 
     text = (copy / "report.md").read_text()
-    assert "swept: activation; seeds: 1, 2" in text
+    assert "6 runs (6 ok); swept: activation; seeds: seed 1, 2. Compared: activation" in text
+    assert "Test metrics are of the best validation epoch's weights (test_weights=best)" in text
     by_activation = {}
     for record in records(sweep):
         by_activation.setdefault(record["hparams"]["activation"], []).append(record)
     for activation, group in by_activation.items():
-        best = [record["best"]["val/acc"] for record in group]
-        losses = [sum(epoch["val/loss"] for epoch in record["history"]) for record in group]
-        mean, std = statistics.mean(best), statistics.stdev(best)
-        row = next(line for line in text.splitlines() if line.startswith(f"| {activation} |"))
-        assert f"| 2 | 2 | {mean:.4g} +- {std:.2g} |" in row
-        assert f"{statistics.mean(losses):.4g} +- {statistics.stdev(losses):.2g}" in row
-    assert "did not finish" not in text
+        best = np.array([record["best"]["val/acc"] for record in group])
+        low, high = stats.bootstrap(
+            (best,), np.mean, rng=np.random.default_rng(0)
+        ).confidence_interval
+        row = next(line for line in text.splitlines() if line.startswith(f"| {activation} | 2 |"))
+        assert f"| 2 | 2 | {best.mean():.4g} [{low:.4g}, {high:.4g}] |" in row
+    # Two seeds: no p-value, and one line on how many seeds a verdict needs.
+    (verdict,) = [line for line in text.splitlines() if line.startswith("**all runs**")]
+    assert (
+        "too few seeds for a verdict. With 2 paired seeds Wilcoxon's signed-rank test " in verdict
+    )
+    assert "(it needs 7): run seed=3,4,5,6,7 for a verdict on" in verdict
+    assert verdict.replace("**", "") in result.stdout  # the verdicts on the console too
+    assert text.index("## Verdicts") < text.index("## Scores") < text.index("## What each costs")
+    assert "did not finish" not in text and "Ranking across cells" not in text
 
     for plot in ("val_loss.png", "val_f1.png", "val_acc.png", "train_loss.png"):
         assert (copy / plot).read_bytes().startswith(PNG)
         assert f"![{plot}]({plot})" in text
     assert not (copy / "heatmap.png").exists()  # one axis swept
+    assert not (copy / "cd_diagram.png").exists()  # one cell
+    comparisons = pd.read_csv(copy / "comparisons.csv")
+    assert set(comparisons.verdict) == {"too few seeds"} and comparisons.p.isna().all()
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real sweep: ReLU and softmax as the hidden activation of the breast-cancer MLP (64, 32),
+    10 epochs, 6 seeds, each run twice under two labels (tags a and b) that change nothing."""
+    root = tmp_path_factory.mktemp("labelled")
+    result = run_cli(
+        "-m", "data=breast_cancer", "model=mlp", "model.hidden=[64,32]", *FAST,
+        "trainer.max_epochs=10", "activation=relu,softmax", "tags=[a],[b]", "seed=0,1,2,3,4,5",
+        "stack.size=24", "hydra.sweep.dir=labels", cwd=root,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return root / "labels"
+
+
+@pytest.mark.slow
+def test_softmax_as_the_hidden_activation_is_reported_worse(labelled: Path, tmp_path: Path) -> None:
+    result = report(str(labelled), "--out", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stderr
+    comparisons = pd.read_csv(tmp_path / "report" / "comparisons.csv")
+    assert list(comparisons.tags) == ["a", "b"]  # a cell per label
+    assert set(comparisons.activation) == {"softmax"} and set(comparisons.baseline) == {"relu"}
+    assert (comparisons["p holm"] < 0.05).all() and set(comparisons.verdict) == {"worse"}
+    assert (comparisons.pairs == 6).all() and (comparisons["P(better)"] == 0).all()
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert (
+        "**tags=a**, best val/acc against relu (the best mean), Wilcoxon's signed-rank test, Holm "
+        "over 1 comparison, alpha 0.05: softmax is worse than relu." in text
+    )
+    # Two cells: a ranking, which two cannot test; its diagram all the same.
+    assert "Friedman's test needs three values or more" in text
+    assert (tmp_path / "report" / "cd_diagram.png").read_bytes().startswith(PNG)
+    assert "![cd_diagram.png](cd_diagram.png)" in text
+
+
+@pytest.mark.slow
+def test_two_labels_of_one_config_are_not_distinguishable(labelled: Path, tmp_path: Path) -> None:
+    result = report(str(labelled), "--compare", "tags", "--baseline", "a", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    comparisons = pd.read_csv(tmp_path / "comparisons.csv")
+    assert list(comparisons.activation) == ["relu", "softmax"]  # a cell per activation
+    assert set(comparisons.verdict) == {"not distinguishable"}
+    assert "b is not distinguishable from a with 6 seeds." in result.stdout
+    bad = report(str(labelled), "--baseline", "gelu", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2
+    assert "--baseline gelu is not a value of activation: relu, softmax" in bad.stderr
+
+
+@pytest.mark.slow
+def test_several_sweeps_are_ranked_together(sweep: Path, tmp_path: Path) -> None:
+    narrow = run_cli(
+        "-m", "data=breast_cancer", "model=mlp", "model.hidden=[8]", *FAST,
+        "activation=relu,tanh,sigmoid", "seed=1,2", "stack.size=6", "hydra.sweep.dir=narrow",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert narrow.returncode == 0, narrow.stderr
+    result = report(str(sweep), str(tmp_path / "narrow"), "--out", str(tmp_path / "both"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "both" / "report.md").read_text()
+    assert "swept: activation, model.hidden;" in text  # the two sweeps share no run
+    ranking = pd.read_csv(tmp_path / "both" / "ranking.csv")
+    assert set(ranking.cell) == {"model.hidden=[16, 8]", "model.hidden=[8]"}
+    assert sorted(ranking.groupby("cell")["rank"].sum()) == [6, 6]  # ranks 1, 2, 3 in each
+    assert "Friedman's test cannot reach p < 0.05 with 2 cells (it needs 3)." in text
+    assert (tmp_path / "both" / "cd_diagram.png").read_bytes().startswith(PNG)
 
 
 @pytest.mark.slow

@@ -42,8 +42,10 @@ def test_a_report_selects_runs_by_tag_and_groups_them_by_their_tags(tmp_path: Pa
     assert set(pd.read_csv(tmp_path / "s3_only" / "report.csv").tags) == {"s3,mnist"}
     write_report([s3, s4], tmp_path / "both", tags=["mnist"])
     text = (tmp_path / "both" / "report.md").read_text()
-    assert "| s3 | s3,mnist | 2 | 2 | 0.91 +- 0.014 |" in text
-    assert "| s4 | s4,mnist | 2 | 2 | 0.985 +- 0.0071 |" in text
+    # The sweeps share no run: their tags tell them apart, not the sweep.
+    assert "swept: tags;" in text
+    assert "| s3,mnist | 2 | 2 | 0.91 [0.9, 0.92] |" in text
+    assert "| s4,mnist | 2 | 2 | 0.985 [0.98, 0.99] |" in text
 
 
 def test_a_tag_that_no_run_has_is_refused_by_name(tmp_path: Path, capsys) -> None:

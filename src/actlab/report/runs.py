@@ -1,5 +1,6 @@
 """A sweep's runs as a table, and their per-epoch curves from TensorBoard's event files."""
 
+import statistics
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -71,20 +72,30 @@ def stack_of(record: Record) -> str | None:
 
 
 def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> dict[str, Any]:
-    """One run's metrics.json `record` as a flat row: its hyper-parameters, status, the stack it
-    trained in (if any), best, last and test metrics, and the area under its loss curves
-    (`AREAS`)."""
+    """One run's metrics.json `record` as a flat row: its hyper-parameters, status, which weights
+    it tested, its costs (parameters, the median time of its epochs, peak GPU memory; the stack it
+    trained in, if any, and that stack's number of members), best, last and test metrics, and the
+    area under its loss curves (`AREAS`)."""
     row: dict[str, Any] = {"sweep": sweep, "job": job, **record["hparams"]}
+    tested = record.get("tested") or {}
+    times = [epoch["epoch_time_s"] for epoch in record["history"] if "epoch_time_s" in epoch]
     row |= {
         "status": record["status"],
         "reason": record["reason"],
         "monitor": record["monitor"],
+        "mode": record.get("mode"),
         "epochs": len(record["history"]),
         "best_epoch": record["best_epoch"],
+        "tested": tested.get("weights"),
+        "tested_epoch": tested.get("epoch"),
         "num_params": record["num_params"],
+        "activation_params": record.get("activation_params"),
+        "epoch_time_s": statistics.median(times) if times else None,
+        "peak_gpu_memory_mib": record.get("peak_gpu_memory_mib"),
         "wall_time_s": record["wall_time_s"],
         "stopped_early_epoch": record.get("stopped_early", {}).get("epoch"),
         "stacked": stack_of(record),
+        "stack_members": record.get("stacked", {}).get("members"),
     }
     row |= {f"best_{name}": value for name, value in record["best"].items()}
     row |= {f"last_{name}": value for name, value in record["final"].items()}

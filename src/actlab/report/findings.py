@@ -1,0 +1,45 @@
+"""What a report finds in a sweep's runs for its question: every table it writes."""
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from actlab.report.comparisons import compare, verdicts
+from actlab.report.costs import costs
+from actlab.report.question import Question
+from actlab.report.ranking import Ranking, rank
+from actlab.report.spread import spread
+from actlab.report.summary import summarise
+
+
+@dataclass
+class Findings:
+    """Everything a report found in its runs: the summary over seeds of each combination of the
+    swept `axes`, the paired comparisons in each cell and their verdicts, the ranking across
+    cells (None with fewer than two), the costs and where the spread comes from."""
+
+    runs: pd.DataFrame
+    axes: list[str]
+    question: Question
+    summary: pd.DataFrame
+    comparisons: pd.DataFrame
+    verdicts: list[str]
+    ranking: Ranking | None
+    costs: pd.DataFrame
+    spread: pd.DataFrame
+
+
+def find(runs: pd.DataFrame, axes: list[str], question: Question) -> Findings:
+    """Answer `question` of `runs`, whose swept axes are `axes`."""
+    comparisons = compare(runs, question)
+    return Findings(
+        runs=runs,
+        axes=axes,
+        question=question,
+        summary=summarise(runs, axes),
+        comparisons=comparisons,
+        verdicts=verdicts(runs, comparisons, question),
+        ranking=rank(runs, question),
+        costs=costs(runs, question.arm),
+        spread=spread(runs, question),
+    )
