@@ -53,6 +53,7 @@ def test_a_run_records_its_metrics_in_metrics_json(finished_run: dict) -> None:
     expected = {"acc", "precision", "recall", "f1", "loss"}
     assert set(finished_run["test"]) == {f"test/{name}" for name in expected}
     assert finished_run["num_params"] > 0
+    assert finished_run["validation"] == "split"
     assert finished_run["activation_params"] == 0  # GELU learns nothing
     assert finished_run["peak_gpu_memory_mib"] is None  # on the CPU
     assert finished_run["tested"] == {"weights": "best", "epoch": finished_run["best_epoch"]}

@@ -57,16 +57,18 @@ class RunRecord(L.Callback):
 
     The file holds the status (running, ok, failed, diverged, interrupted by Ctrl-C or SIGTERM)
     and the reason of a failure or an interruption (and of a divergence, its step, epoch, loss
-    and the last finite loss under "diverged"); the history of epoch-level metrics, with each
-    epoch's duration (its validation included); the epoch where the monitored metric was best,
-    with it and the validation metrics there; where early stopping ended it, at which epoch
-    (`stopped_early`); the final validation metrics, the test metrics and which weights they are
-    of (`tested`: the best epoch's or the last), the number of parameters (and of those the
-    learnable activations'), the peak GPU memory allocated while training (on CUDA), the wall time
-    (of every attempt), the run's hyper-parameters and its tags; and each time the
-    run continued an earlier attempt (resume=true, ckpt_path, a requeued SLURM job), at which
-    epoch and step, after what (`continued`). At the end the same summary goes to
-    the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare there.
+    and the last finite loss under "diverged"); what the validation metrics are of
+    (`validation`: a split of the training data, the test set, or none); the history of
+    epoch-level metrics, with each epoch's duration (its validation included); the epoch where
+    the monitored metric was best, with it and the validation metrics there; where early
+    stopping ended it, at which epoch (`stopped_early`); the final validation metrics, the test
+    metrics and which weights they are of (`tested`: the best epoch's or the last), the number of
+    parameters (and of those the learnable activations'), the peak GPU memory allocated while
+    training (on CUDA), the wall time (of every attempt), the run's hyper-parameters and its
+    tags; and each time the run continued an earlier attempt (resume=true, ckpt_path, a requeued
+    SLURM job), at which epoch and step, after what (`continued`). At the end the same summary
+    goes to the loggers' hyper-parameters (TensorBoard's HParams tab), so a sweep's runs compare
+    there.
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class RunRecord(L.Callback):
         hparams: dict[str, Scalar],
         previous: Record | None = None,
         tags: list[str] | None = None,
+        validation: str = "split",
     ) -> None:
         if mode not in ("min", "max"):
             raise ConfigError(f"monitor mode must be 'min' or 'max', got {mode!r}")
@@ -88,7 +91,9 @@ class RunRecord(L.Callback):
         self.epoch_start = self.start
         self.trainer: L.Trainer | None = None
         continued = list(previous.get("continued", [])) if previous else []
-        self.record = new_record(monitor, mode, hparams, list(tags or []), continued)
+        self.record = new_record(
+            monitor, mode, hparams, list(tags or []), continued, validation=validation
+        )
         # A resumed run keeps the epochs it recorded before its checkpoint (see on_train_start),
         # adds up its wall time, and says where and after what it continued.
         self.earlier = previous["history"] if previous else []

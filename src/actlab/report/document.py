@@ -27,6 +27,19 @@ def tested_sentence(runs: pd.DataFrame) -> str:
     return f"Test metrics: {'; '.join(parts)}; the `tested` column of report.csv says which."
 
 
+def validated_sentence(runs: pd.DataFrame) -> str:
+    """Where runs validated on their test set, a sentence that says so: their validation metric
+    is the test set's, so whatever is chosen or ranked on it is chosen on the test set."""
+    on_test = int((runs.get("validation") == "test").sum()) if "validation" in runs else 0
+    if not on_test:
+        return ""
+    return (
+        f" {on_test} of {len(runs)} runs validate on the test set (data.validation=test, as S3's "
+        "and S4's code do): their val/* is the test set's, so their best epochs and this "
+        "report's verdicts on val/* are chosen on the test set."
+    )
+
+
 def heading(findings: Findings) -> list[str]:
     """The report's title and its first paragraph: what ran, what was compared, on what."""
     runs, question = findings.runs, findings.question
@@ -45,7 +58,8 @@ def heading(findings: Findings) -> list[str]:
         f"# Report of {', '.join(sorted(runs['sweep'].unique()))}",
         "",
         f"{len(runs)} runs ({statuses}); swept: {', '.join(findings.axes) or 'nothing'}; "
-        f"seeds: {seeds or 'none recorded'}. {compared} {tested_sentence(runs)}",
+        f"seeds: {seeds or 'none recorded'}. {compared} {tested_sentence(runs)}"
+        + validated_sentence(runs),
         "",
     ]
 

@@ -84,6 +84,7 @@ def run_row(record: Record, sweep: str, job: str, run_curves: pd.DataFrame) -> d
         "reason": record["reason"],
         "monitor": record["monitor"],
         "mode": record.get("mode"),
+        "validation": record.get("validation"),
         "epochs": len(record["history"]),
         "best_epoch": record["best_epoch"],
         "tested": tested.get("weights"),

@@ -9,6 +9,7 @@ RESULTS = {
     "reason",
     "monitor",
     "mode",
+    "validation",
     "epochs",
     "best_epoch",
     "tested",

@@ -18,7 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from actlab.callbacks.divergence import Diverged
 from actlab.callbacks.run_record import RunRecord, run_hparams
@@ -136,4 +136,5 @@ def run_record(cfg: DictConfig, output_dir: Path, plan: ResumePlan) -> RunRecord
         hparams=run_hparams(cfg),
         previous=plan.previous,
         tags=list(cfg.get("tags") or []),
+        validation=OmegaConf.select(cfg, "data.validation", default="split"),
     )

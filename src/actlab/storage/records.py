@@ -63,6 +63,7 @@ class Record(TypedDict, total=False):
     reason: str | None  # of a failure, a divergence or an interruption
     monitor: str  # the metric that picks the best epoch
     mode: str  # min or max
+    validation: str  # what val/* is of: a split of the training data, the test set, or none
     best_epoch: int | None
     best: dict[str, float]  # the monitored metric and the validation metrics at the best epoch
     final: dict[str, float]  # the last epoch's validation metrics
@@ -82,11 +83,17 @@ class Record(TypedDict, total=False):
 
 
 def new_record(
-    monitor: str, mode: str, hparams: dict[str, Scalar], tags: list[str], continued: list
+    monitor: str,
+    mode: str,
+    hparams: dict[str, Scalar],
+    tags: list[str],
+    continued: list,
+    validation: str = "split",
 ) -> Record:
     """The record of a run that starts."""
     return Record(
-        status=Status.RUNNING, reason=None, monitor=monitor, mode=mode, best_epoch=None, best={},
+        status=Status.RUNNING, reason=None, monitor=monitor, mode=mode, validation=validation,
+        best_epoch=None, best={},
         final={}, test={}, tested=None, num_params=None, activation_params=None,
         peak_gpu_memory_mib=None, wall_time_s=0.0, hparams=hparams, tags=tags, continued=continued,
         history=[],
