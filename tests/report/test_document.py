@@ -16,7 +16,9 @@ def first_paragraph(**columns: object) -> str:
 def test_the_report_says_what_it_compares_and_which_weights_were_tested() -> None:
     text = first_paragraph(validation="split")
     assert text.startswith("4 runs (4 ok); swept: activation; seeds: seed 0, 1. Compared: ")
-    assert "on best val/acc (the monitored val/acc at each run's best epoch;" in text
+    assert (
+        "on best val/acc: the monitored val/acc at each run's best epoch (`--metric test` " in text
+    )
     assert "Test metrics are of the best validation epoch's weights (test_weights=best)" in text
     assert "validate on the test set" not in text
 

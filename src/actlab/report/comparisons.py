@@ -75,8 +75,10 @@ def compare(runs: pd.DataFrame, question: Question) -> pd.DataFrame:
     finished = runs[(runs.status == "ok") & runs[metric.column].notna()]
     for cell, frame in cells(finished, question):
         means = frame.groupby(axis, sort=False)[metric.column].mean()
+        if len(means) < 2:
+            continue
         baseline = question.baseline or best_value(means, question)
-        if len(means) < 2 or baseline not in means:
+        if baseline not in means:
             continue
         others = [value for value in means.index if value != baseline]
         need = tests_need(question, len(others))

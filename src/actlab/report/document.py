@@ -48,9 +48,12 @@ def heading(findings: Findings) -> list[str]:
         f"{seed} {', '.join(f'{value:g}' for value in sorted(runs[seed].dropna().unique()))}"
         for seed in question.seeds
     )
+    metric = question.metric
+    instead = (
+        " (`--metric test` compares on the test set)" if metric.column.startswith("best_") else ""
+    )
     compared = (
-        f"Compared: {question.axis}, on {question.metric.label} ({question.metric.what}; "
-        f"`--metric test` compares on the test set)."
+        f"Compared: {question.axis}, on {metric.label}: {metric.what}{instead}."
         if question.axis
         else "Nothing was swept but the seeds: there is nothing to compare."
     )

@@ -30,16 +30,19 @@ class Findings:
 
 
 def find(runs: pd.DataFrame, axes: list[str], question: Question) -> Findings:
-    """Answer `question` of `runs`, whose swept axes are `axes`."""
-    comparisons = compare(runs, question)
+    """Answer `question` of `runs`, whose swept axes are `axes`. Where no run recorded the
+    compared metric (none finished), there is nothing to compare, rank or spread."""
+    column = question.metric.column
+    scored = runs if column in runs else runs.assign(**{column: float("nan")})
+    comparisons = compare(scored, question)
     return Findings(
         runs=runs,
         axes=axes,
         question=question,
         summary=summarise(runs, axes),
         comparisons=comparisons,
-        verdicts=verdicts(runs, comparisons, question),
-        ranking=rank(runs, question),
+        verdicts=verdicts(scored, comparisons, question),
+        ranking=rank(scored, question),
         costs=costs(runs, question.arm),
-        spread=spread(runs, question),
+        spread=spread(scored, question),
     )
