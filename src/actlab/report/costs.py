@@ -23,7 +23,11 @@ def costs(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     })  # fmt: skip
     stacked = groups["stacked"].apply(lambda stacks: stacks.notna().any())
     table["stack members"] = table["stack members"].where(stacked, 0)
-    return table.reset_index()
+    # Cell by cell, the compared values within each, each key's values in the order they ran.
+    first_seen = {key: list(dict.fromkeys(trained[key].map(str))) for key in keys}
+    return table.reset_index().sort_values(
+        keys, key=lambda column: column.map(str).map(first_seen[column.name].index)
+    )
 
 
 def shared_by(members: float) -> str:

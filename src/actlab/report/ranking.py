@@ -120,7 +120,7 @@ def plot_cd_diagram(ranking: Ranking, question: Question) -> Figure:
     joining those the post-hoc test cannot tell apart; with Nemenyi's test, its critical
     difference in the title."""
     cells_in, arms = ranking.scores.shape
-    figure = Figure(figsize=(7.5, 1.2 + 0.28 * arms), layout="constrained")
+    figure = Figure(figsize=(7.5, 1.4 + 0.3 * arms), layout="constrained")
     ax = figure.add_subplot()
     posthocs.critical_difference_diagram(
         ranking.mean_ranks, ranking.pvalues, ax=ax, alpha=question.alpha
@@ -129,7 +129,7 @@ def plot_cd_diagram(ranking: Ranking, question: Question) -> Figure:
     test = f"Nemenyi, CD = {cd:.2f}" if question.posthoc == "nemenyi" else "Wilcoxon-Holm"
     figure.suptitle(
         f"{question.axis}: average rank by {question.metric.label} over {cells_in} cells "
-        f"(1 = best); bars join those not distinguishable ({test}, alpha {question.alpha:g})",
+        f"(1 = best)\nbars join those not distinguishable ({test}, alpha {question.alpha:g})",
         fontsize="small",
     )
     return figure
