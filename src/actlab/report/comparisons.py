@@ -171,7 +171,7 @@ def verdicts(runs: pd.DataFrame, comparisons: pd.DataFrame, question: Question) 
     for cell, frame in cells(runs, question):
         rows = comparisons
         for name, value in cell.items():
-            rows = rows[rows[name].astype(str) == value]
+            rows = rows[rows[name].map(str) == value]
         if rows.empty:
             continue
         baseline = rows["baseline"].iloc[0]

@@ -97,7 +97,7 @@ def ask(
             + (", ".join(axes) or "nothing")
         )
     if baseline is not None:
-        values = [] if axis is None else runs[axis].astype(str).unique().tolist()
+        values = [] if axis is None else runs[axis].map(str).unique().tolist()
         if baseline not in values:
             raise UserError(
                 f"--baseline {baseline} is not a value of {axis or 'a swept axis'}: "

@@ -19,7 +19,7 @@ def varied_seeds(runs: pd.DataFrame, question: Question) -> list[str]:
     return [
         seed
         for seed in question.seeds
-        if any(frame[seed].astype(str).nunique() > 1 for _, frame in groups)
+        if any(frame[seed].map(str).nunique() > 1 for _, frame in groups)
     ]
 
 

@@ -166,7 +166,7 @@ def variance_shares(frame: pd.DataFrame, sources: list[str], value: str) -> dict
     names = {source: f"s{i}" for i, source in enumerate(sources)}
     data = frame[[*sources, value]].rename(columns={**names, value: "y"})
     for name in names.values():
-        data[name] = data[name].astype(str)
+        data[name] = data[name].map(str)
     total = float(((data["y"] - data["y"].mean()) ** 2).sum())
     model = ols("y ~ " + " + ".join(f"C({n})" for n in names.values()), data=data)
     rank, columns = np.linalg.matrix_rank(model.exog), model.exog.shape[1]

@@ -57,7 +57,7 @@ def swept_axes(runs: pd.DataFrame) -> list[str]:
     seeds), which only the sweep tells apart. Sweeps that share no run are one study: more
     seeds, or more settings."""
     names = hparam_names(runs)
-    axes = [name for name in names if name not in SEEDS and runs[name].astype(str).nunique() > 1]
+    axes = [name for name in names if name not in SEEDS and runs[name].map(str).nunique() > 1]
     axes.sort(key=lambda name: (name.startswith("experiment/"), name != "model"))
     axes.sort(key=lambda name: name != "activation")
     identity = runs[names].map(str).agg("|".join, axis=1)
@@ -70,8 +70,8 @@ def independent_axes(runs: pd.DataFrame, axes: list[str]) -> list[str]:
     activation and the init: the init follows from the activation)."""
     kept: list[str] = []
     for axis in axes:
-        values = runs[axis].astype(str)
-        if not kept or values.groupby([runs[k].astype(str) for k in kept]).nunique().max() > 1:
+        values = runs[axis].map(str)
+        if not kept or values.groupby([runs[k].map(str) for k in kept]).nunique().max() > 1:
             kept.append(axis)
     return kept
 
