@@ -22,7 +22,7 @@ def tested_sentence(runs: pd.DataFrame) -> str:
     if len(kinds) == 1:
         return f"Test metrics are of {said[kinds.index[0]]}; the `tested` column of report.csv."
     if len(kinds) == 0:
-        return "Which weights were tested is not recorded (runs from before actlab kept it)."
+        return "No run says which weights it tested: none was tested, or ran before runs said it."
     parts = [f"{count} runs of {said[kind]}" for kind, count in kinds.items()]
     return f"Test metrics: {'; '.join(parts)}; the `tested` column of report.csv says which."
 
@@ -30,7 +30,7 @@ def tested_sentence(runs: pd.DataFrame) -> str:
 def validated_sentence(runs: pd.DataFrame) -> str:
     """Where runs validated on their test set, a sentence that says so: their validation metric
     is the test set's, so whatever is chosen or ranked on it is chosen on the test set."""
-    on_test = int((runs.get("validation") == "test").sum()) if "validation" in runs else 0
+    on_test = int((runs["validation"] == "test").sum()) if "validation" in runs else 0
     if not on_test:
         return ""
     return (
