@@ -43,8 +43,8 @@ def test_each_varied_seeds_share_of_the_variance_within_each_arm() -> None:
     (line,) = spread_text(table.reset_index(), question)
     assert line.startswith(
         "Of the variance of best val/acc within an arm (mean over 2 arms; an analysis of "
-        f"variance of main effects, type II): the run's seed (weights, dropout, augmentation) "
-        f"(seed) {table['seed'].mean():.0%}, the validation split (data.split_seed) "
+        f"variance of main effects, type II): seed (the weights, dropout and augmentation) "
+        f"{table['seed'].mean():.0%}, data.split_seed (the validation split) "
     )
     # Both arms ran every seed and split: the comparison pairs the 12 runs of each.
     assert compare(runs, question).pairs.item() == 12

@@ -55,7 +55,7 @@ def spread_text(table: pd.DataFrame, question: Question) -> list[str]:
             "the arms have too few runs: their parts of the spread cannot be told apart. Sweep "
             "them apart (seed=0,1,2 data.split_seed=0,1,2) to see each."
         ]
-    parts = [f"{SEEDS[seed]} ({seed}) {told[seed].mean():.0%}" for seed in sources]
+    parts = [f"{seed} ({SEEDS[seed]}) {told[seed].mean():.0%}" for seed in sources]
     lines = [
         f"Of the variance of {question.metric.label} within an arm (mean over {len(told)} "
         f"arms; an analysis of variance of main effects, type II): "

@@ -26,7 +26,7 @@ RESULTS = {
 """Columns of a run's row that are results, besides best_*, last_*, test/* and *_area."""
 
 SEEDS = {
-    "seed": "the run's seed (weights, dropout, augmentation)",
+    "seed": "the weights, dropout and augmentation",
     "data.split_seed": "the validation split",
     "data.shuffle_seed": "the data order",
 }
