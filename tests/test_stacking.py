@@ -295,7 +295,7 @@ def test_eval_reproduces_a_members_test_metrics_from_its_checkpoint(tmp_path: Pa
     # plot-activations draws its learned PReLU sites, as from a solo run's checkpoint.
     weights = load_checkpoint(best)["state_dict"]
     panels = plot_activations.checkpoint_panels(best)
-    assert sorted(panels) == ["2", "5"]  # the MLP's two PReLUs
+    assert sorted(panels) == ["act1", "act2"]  # the MLP's two PReLUs
     for site, ((_, learned), _) in panels.items():
         torch.testing.assert_close(learned.weight, weights[f"model.{site}.weight"])
     plot_activations.main(["--ckpt", str(best), "--out", str(tmp_path / "sites.png")])

@@ -49,7 +49,7 @@ def test_a_checkpoint_draws_each_site_at_its_learned_values(tmp_path: Path) -> N
     trained = run_cli(*args, "optimizer.lr=0.05", "hydra.run.dir=run", cwd=tmp_path)
     assert trained.returncode == 0, trained.stderr
     panels = checkpoint_panels(tmp_path / "run" / "checkpoints" / "last.ckpt")
-    assert list(panels) == ["2", "5"]  # the MLP's two activation sites
+    assert list(panels) == ["act1", "act2"]  # the MLP's two activation sites
     for (_, learned), (_, start) in panels.values():
         assert isinstance(learned, AReLU)
         a, b, c, d = (getattr(learned, name).detach() for name in "abcd")

@@ -63,14 +63,14 @@ def test_a_users_own_activation_is_a_site_everywhere(compose_run, tmp_path: Path
 
     # The diagnostics: its sites' activation statistics.
     events = EventAccumulator(str(run_dir / "tensorboard")).Reload()
-    assert {"diagnostics/act_mean/2", "diagnostics/dead/5"} <= set(events.Tags()["scalars"])
+    assert {"~diagnostics/act_mean/act1", "~diagnostics/dead/act2"} <= set(events.Tags()["scalars"])
 
     # The per-layer logging of learnable activations: its scale, per layer, learned.
     with (run_dir / "adaptive_params.csv").open() as file:
         rows = list(csv.DictReader(file))
-    assert [row["layer"] for row in rows] == ["2", "5"]
+    assert [row["layer"] for row in rows] == ["act1", "act2"]
     assert all(float(row["scale"]) != 1.0 for row in rows)
-    assert "adaptive/2/scale" in events.Tags()["scalars"]
+    assert "~adaptive/act1/scale" in events.Tags()["scalars"]
 
     # The parameter groups: its scales in the activations' group, without weight decay.
     model = build_model(cfg, (30,), 2)
@@ -85,7 +85,7 @@ def test_a_users_own_activation_is_a_site_everywhere(compose_run, tmp_path: Path
     (run_dir / ".hydra").mkdir(exist_ok=True)
     OmegaConf.save(cfg, run_dir / ".hydra" / "config.yaml")
     panels = checkpoint_panels(run_dir / "checkpoints" / "last.ckpt")
-    assert list(panels) == ["2", "5"]
-    learned, start = panels["2"]
+    assert list(panels) == ["act1", "act2"]
+    learned, start = panels["act1"]
     assert learned_values(learned[1]) == {"scale": float(rows[0]["scale"])}
     assert learned_values(start[1]) == {"scale": 1.0}

@@ -41,11 +41,11 @@ def test_the_csv_has_one_row_per_activation_site(mixture_run: Path) -> None:
 
 def test_tensorboard_holds_each_value_at_the_start_and_after_every_epoch(mixture_run: Path) -> None:
     events = EventAccumulator(str(mixture_run / "tensorboard")).Reload()
-    tags = [tag for tag in events.Tags()["scalars"] if tag.startswith("adaptive/")]
+    tags = [tag for tag in events.Tags()["scalars"] if tag.startswith("~adaptive/")]
     rows = read_csv(mixture_run / "adaptive_params.csv")
     assert len(tags) == len(rows) * 15  # X, Y, Z and the 3 components' a, b, c, d
     for row in rows:
-        curve = events.Scalars(f"adaptive/{row['layer']}/X")
+        curve = events.Scalars(f"~adaptive/{row['layer']}/X")
         assert curve[0].step == 0 and curve[0].value == pytest.approx(1 / 3)
         assert len(curve) == 3
         assert curve[-1].value == pytest.approx(float(row["X"]))
@@ -63,10 +63,10 @@ def test_per_channel_values_are_created_before_training(compose_run, data_dir, t
     assert record["status"] == "ok"
     rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
     assert [row["layer"] for row in rows] == [
-        "features.2",
-        "features.5",
-        "classifier.1",
-        "classifier.3",
+        "features.act1",
+        "features.act2",
+        "classifier.act1",
+        "classifier.act2",
     ]
 
 
@@ -85,5 +85,5 @@ def test_prelu_slopes_are_logged_per_layer_too(compose_run, tmp_path) -> None:
         )
     )
     rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
-    assert [row["layer"] for row in rows] == ["2", "5"]  # after each of the two hidden layers
+    assert [row["layer"] for row in rows] == ["act1", "act2"]  # the two hidden layers
     assert all(float(row["weight"]) != 0.25 for row in rows)  # learned from PReLU's 0.25

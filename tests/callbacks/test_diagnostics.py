@@ -52,8 +52,8 @@ def test_a_dead_layer_and_a_live_one_through_a_real_fit(tmp_path: Path) -> None:
     assert values("diagnostics/dead/1") == [(0, 1.0), (2, 1.0)]
     assert [value for _, value in values("diagnostics/dead/3")] == [0.0, 0.0]
     assert [step for step, _ in values("diagnostics/act_std/3")] == [0, 2]
-    assert set(events.Tags()["histograms"]) == {"diagnostics/act/1", "diagnostics/act/3"}
-    dead_histogram = events.Histograms("diagnostics/act/1")[0].histogram_value
+    assert set(events.Tags()["histograms"]) == {"~diagnostics/act/1", "~diagnostics/act/3"}
+    dead_histogram = events.Histograms("~diagnostics/act/1")[0].histogram_value
     assert dead_histogram.num == 8 * 4 and dead_histogram.max == 0.0  # the probe: 8 samples
     first_norm = values("diagnostics/grad_norm/4")[0]
     expected = torch.linalg.vector_norm(
@@ -71,7 +71,7 @@ def test_callbacks_diagnostics_runs_from_the_command_line(tmp_path: Path) -> Non
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
-    assert {"diagnostics/dead/2", "diagnostics/grad_norm/1"} <= set(events.Tags()["scalars"])
+    assert {"~diagnostics/dead/act1", "~diagnostics/grad_norm/fc1"} <= set(events.Tags()["scalars"])
 
 
 def test_the_histogram_matches_numpys_over_the_same_buckets() -> None:

@@ -36,7 +36,7 @@ def test_each_optimizer_trains_a_short_run_at_its_learning_rate(
     events = EventAccumulator(str(tmp_path / "run" / "tensorboard")).Reload()
     kind = cfg.optimizer._target_.rsplit(".", 1)[1]
     rates = [event.value for event in events.Scalars(f"~run/lr-{kind}/weights")]
-    assert rates == pytest.approx([cfg.optimizer.lr] * 3)
+    assert rates == pytest.approx([cfg.optimizer.lr])  # once an epoch
 
 
 @pytest.mark.parametrize("nesterov", [False, True])

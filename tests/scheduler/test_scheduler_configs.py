@@ -37,6 +37,7 @@ def test_each_schedule_steps_at_its_interval_and_its_rate_is_logged_every_step(
         "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST,
         "optimizer=sgd", "optimizer.lr=0.1", f"scheduler={name}", "trainer.max_epochs=2",
         "trainer.log_every_n_steps=1", f"+trainer.limit_train_batches={BATCHES}",
+        "callbacks.learning_rate_monitor.logging_interval=step",  # once an epoch by default
         *(["scheduler.scheduler.warmup_epochs=1"] if name == "warmup_cosine" else []),
     )  # fmt: skip
     run(cfg)

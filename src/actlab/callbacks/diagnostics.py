@@ -75,8 +75,8 @@ class Diagnostics(L.Callback):
       output on a fixed probe batch (the first training batch, kept), the model in eval mode;
     - `diagnostics/dead/<site>`: the fraction of the site's units (channels or features) whose
       output is zero for every sample of the probe batch;
-    - a histogram of each site's output in `bins` buckets (`diagnostics/act/<site>`), to
-      TensorBoard loggers.
+    - a histogram of each site's output in `bins` buckets (`~diagnostics/act/<site>`: after the
+      curves, as TensorBoard files the scalars), to TensorBoard loggers.
 
     Everything is computed on the training device; each log reads it back in one transfer.
     """
@@ -144,6 +144,6 @@ class Diagnostics(L.Callback):
             for name, output in outputs.items():
                 counts = histogram(output, self.bins)
                 for writer in writers:
-                    writer.add_histogram_raw(
-                        f"diagnostics/act/{name}", *counts, global_step=trainer.global_step
+                    writer.add_histogram_raw(  # under ~, after the curves, as the scalars
+                        f"~diagnostics/act/{name}", *counts, global_step=trainer.global_step
                     )

@@ -8,7 +8,8 @@ from lightning.pytorch.callbacks import RichProgressBar
 
 
 class ProgressBar(RichProgressBar):
-    """Lightning's Rich progress bar, showing the logged values named in `metrics`.
+    """Lightning's Rich progress bar, showing the logged values named in `metrics` and no
+    logger version.
 
     Lightning's own way, `self.log(..., prog_bar=True)`, reads those values from the device
     after every step, and each read waits for the device to finish the work queued before it: on
@@ -27,7 +28,11 @@ class ProgressBar(RichProgressBar):
         self.values |= {name: logged[name].item() for name in self.metrics if name in logged}
 
     def get_metrics(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, Any]:
-        return super().get_metrics(trainer, pl_module) | self.values
+        """The shown values, without Lightning's `v_num` (the tail of the logger's version: in a
+        sweep, of what varies, cut mid-word)."""
+        shown = super().get_metrics(trainer, pl_module) | self.values
+        shown.pop("v_num", None)
+        return shown
 
     def on_train_batch_end(self, trainer: L.Trainer, *args: Any) -> None:
         if trainer.global_step % trainer.log_every_n_steps == 0:  # a step that logged

@@ -1,5 +1,6 @@
 """The record of one run: `metrics.json` in its directory and the HParams entry of its loggers."""
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -246,15 +247,20 @@ class RunRecord(L.Callback):
         if self.trainer is None:
             return
         summary = {
-            f"hparams/{prefix}{name.replace('/', '_')}": value
-            for prefix, metrics in (("best_", self.record["best"]), ("", self.record["test"]))
-            for name, value in metrics.items()
+            f"hparams/best_{name.replace('/', '_')}": value
+            for name, value in self.record["best"].items()
+        }
+        monitor = self.record["monitor"]
+        columns = {  # HParams' metric columns: the monitored metric at its best, the test accuracy
+            f"hparams/best_{monitor.replace('/', '_')}": self.record["best"].get(monitor, math.nan),
+            "test/acc": self.record["test"].get("test/acc", math.nan),
         }
         params = {**self.hparams, "status": status}
+        step = self.trainer.global_step
         for logger in self.trainer.loggers:
+            logger.log_metrics(summary, step=step)
             if isinstance(logger, TensorBoardLogger):  # HParams: the summary beside the params
-                logger.log_hyperparams(params, summary)
+                logger.log_hyperparams(params, columns, step=step)
             else:
                 logger.log_hyperparams(params)
-                logger.log_metrics(summary, step=self.trainer.global_step)
             logger.finalize("success" if status == Status.OK else "failed")

@@ -29,6 +29,7 @@ from torch import nn
 from actlab.activations.registry import adopt
 from actlab.callbacks.divergence import DivergenceWatch
 from actlab.callbacks.fast_path import FastPath
+from actlab.callbacks.logging_interval import LoggingInterval
 from actlab.callbacks.process_group import LeaveProcessGroup
 from actlab.callbacks.random_state import RandomState
 from actlab.data.in_memory import InMemoryDataModule
@@ -170,18 +171,20 @@ def build_trainer(
     loggers: list | None = None,
     **kwargs: Any,
 ) -> L.Trainer:
-    """The run's Trainer, built once: with `callbacks` (without a logger, no learning-rate
-    monitor: `logged_to`), the loggers of the logger group (those that take a `purge_step`,
-    TensorBoard, hide what an earlier attempt of the run logged from that step on, when it is
-    given) unless `loggers` are given, the plugins of its config and of SLURM, a strategy that
-    starts its processes here (`strategy_here`), and `kwargs`."""
+    """The run's Trainer, built once: with the logging interval (`LoggingInterval`) and
+    `callbacks` (without a logger, no learning-rate monitor: `logged_to`), the loggers of the
+    logger group (those that take a `purge_step`, TensorBoard, hide what an earlier attempt of
+    the run logged from that step on, when it is given) unless `loggers` are given, the plugins
+    of its config and of SLURM, a strategy that starts its processes here (`strategy_here`), and
+    `kwargs`."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
     purge = {} if purge_step is None else {"purge_step": purge_step}
     loggers = build_all(cfg, "logger", **purge) if loggers is None else loggers
+    interval = LoggingInterval(cfg.trainer.get("log_every_n_steps"))
     return build(
         cfg,
         "trainer",
-        callbacks=logged_to(loggers, callbacks),
+        callbacks=[interval, *logged_to(loggers, callbacks)],
         logger=loggers,
         plugins=plugins,
         **strategy_here(cfg),

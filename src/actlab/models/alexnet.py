@@ -7,7 +7,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.models.layers import scaled
+from actlab.models.layers import named, scaled
 from actlab.models.shapes import output_features
 
 POOL_AFTER = (0, 1, 4)
@@ -37,14 +37,14 @@ class AlexNet(nn.Module):
             layers += [nn.Conv2d(c_in, c_out, kernel_size=3, padding=1), activation()]
             if index in POOL_AFTER:
                 layers.append(nn.MaxPool2d(2))
-        self.features = nn.Sequential(*layers, nn.Flatten())
+        self.features = named(*layers, nn.Flatten())
 
         dense: list[nn.Module] = []
         width_in = output_features(self.features, tuple(input_shape))
         for width_out in (scaled(h, width) for h in hidden):
             dense += [nn.Dropout(dropout), nn.Linear(width_in, width_out), activation()]
             width_in = width_out
-        self.classifier = nn.Sequential(*dense, nn.Linear(width_in, num_classes))
+        self.classifier = named(*dense, nn.Linear(width_in, num_classes))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))

@@ -7,6 +7,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
+from actlab.models.layers import named
 from actlab.models.shapes import output_features
 
 
@@ -53,14 +54,14 @@ class ConvNet(nn.Module):
         batch_norm: bool = True,
     ) -> None:
         super().__init__()
-        self.features = nn.Sequential(
+        self.features = named(
             *(
                 ConvBlock(c_in, c_out, activation, kernel_size, padding, dropout, batch_norm)
                 for c_in, c_out in pairwise([input_shape[0], *channels])
             ),
             nn.Flatten(),
         )
-        self.classifier = nn.Sequential(
+        self.classifier = named(
             nn.Linear(output_features(self.features, tuple(input_shape)), hidden),
             activation(),
             nn.Linear(hidden, num_classes),

@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.models.layers import GlobalAvgPool, scaled
+from actlab.models.layers import GlobalAvgPool, named, scaled
 
 
 class DenseLayer(nn.Module):
@@ -17,7 +17,7 @@ class DenseLayer(nn.Module):
     def __init__(self, in_channels: int, growth_rate: int, activation: ActivationFactory) -> None:
         super().__init__()
         inner = 4 * growth_rate
-        self.layers = nn.Sequential(
+        self.layers = named(
             nn.BatchNorm2d(in_channels),
             activation(),
             nn.Conv2d(in_channels, inner, 1, bias=False),
@@ -73,9 +73,7 @@ class DenseNet(nn.Module):
                 compressed = int(channels * compression)
                 layers.append(Transition(channels, compressed, activation))
                 channels = compressed
-        self.features = nn.Sequential(
-            *layers, nn.BatchNorm2d(channels), activation(), GlobalAvgPool()
-        )
+        self.features = named(*layers, nn.BatchNorm2d(channels), activation(), GlobalAvgPool())
         self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:

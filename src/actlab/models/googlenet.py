@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
-from actlab.models.layers import ConvNormAct, GlobalAvgPool, scaled
+from actlab.models.layers import ConvNormAct, GlobalAvgPool, named, scaled
 
 
 class InceptionWidths(NamedTuple):
@@ -90,7 +90,7 @@ class GoogLeNet(nn.Module):
             )
             layers.append(module)
             channels = module.out_channels
-        self.features = nn.Sequential(*layers, GlobalAvgPool())
+        self.features = named(*layers, GlobalAvgPool())
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(channels, num_classes)
 

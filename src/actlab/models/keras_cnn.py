@@ -7,6 +7,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
+from actlab.models.layers import named
 from actlab.models.shapes import output_features
 
 
@@ -39,14 +40,14 @@ class KerasCNN(nn.Module):
                 features.append(nn.BatchNorm2d(c_out))
             features.append(activation())
         features += [nn.MaxPool2d(2), nn.Dropout(dropout), nn.Flatten()]
-        self.features = nn.Sequential(*features)
+        self.features = named(*features)
         dense: list[nn.Module] = [
             nn.Linear(output_features(self.features, tuple(input_shape)), hidden)
         ]
         if batch_norm:
             dense.append(nn.BatchNorm1d(hidden))
         dense += [activation(), nn.Dropout(hidden_dropout), nn.Linear(hidden, num_classes)]
-        self.classifier = nn.Sequential(*dense)
+        self.classifier = named(*dense)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))

@@ -1,8 +1,39 @@
 """Small building blocks the model families share."""
 
+from collections import Counter, OrderedDict
+
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
+from actlab.activations.registry import is_activation
+
+SHORT_NAMES = {
+    nn.Conv2d: "conv",
+    nn.Linear: "fc",
+    nn.BatchNorm1d: "bn",
+    nn.BatchNorm2d: "bn",
+    nn.MaxPool2d: "pool",
+    nn.AvgPool2d: "pool",
+    nn.Dropout: "drop",
+    nn.Flatten: "flatten",
+    nn.ZeroPad2d: "pad",
+}
+"""What `named` calls a layer of these classes; an activation is `act`, any other its class."""
+
+
+def named(*layers: nn.Module) -> nn.Sequential:
+    """`layers` in a Sequential that names each by its kind and its count of that kind
+    (`conv1`, `act1`, `pool1`, `conv2`, `act2`...), so that an activation's site reads as where it
+    is (`classifier.act2`, not `classifier.3`): in TensorBoard, the activation sheet and
+    adaptive_params.csv."""
+    counts: Counter[str] = Counter()
+    names = []
+    for layer in layers:
+        kind = "act" if is_activation(layer) else SHORT_NAMES.get(type(layer))
+        kind = kind or type(layer).__name__.lower()
+        counts[kind] += 1
+        names.append(f"{kind}{counts[kind]}")
+    return nn.Sequential(OrderedDict(zip(names, layers, strict=True)))
 
 
 def scaled(channels: int, width: float) -> int:

@@ -7,6 +7,7 @@ from typing import ClassVar
 from torch import Tensor, nn
 
 from actlab.activations import ActivationFactory
+from actlab.models.layers import named
 from actlab.models.shapes import output_features
 
 LENET_INPUT_SIZE = 32
@@ -39,14 +40,14 @@ class LeNet(nn.Module):
         ]
         for c_in, c_out in pairwise([in_channels, *channels]):
             layers += [nn.Conv2d(c_in, c_out, kernel_size=5), activation(), nn.MaxPool2d(2)]
-        self.features = nn.Sequential(*layers, nn.Flatten())
+        self.features = named(*layers, nn.Flatten())
 
         dense: list[nn.Module] = []
         width_in = output_features(self.features, tuple(input_shape))
         for width_out in hidden:
             dense += [nn.Linear(width_in, width_out), activation()]
             width_in = width_out
-        self.classifier = nn.Sequential(*dense, nn.Linear(width_in, num_classes))
+        self.classifier = named(*dense, nn.Linear(width_in, num_classes))
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.features(x))

@@ -1,16 +1,19 @@
 """A multilayer perceptron for images (flattened) and tabular features."""
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import ClassVar
 
 from torch import nn
 
 from actlab.activations import ActivationFactory
+from actlab.models.layers import named
 
 
 class MLP(nn.Sequential):
-    """Flatten, then per hidden width Linear -> [BatchNorm1d] -> activation -> Dropout."""
+    """Flatten, then per hidden width Linear -> [BatchNorm1d] -> activation -> Dropout; its
+    layers named by kind (`fc1`, `act1`, `drop1`, `fc2`...: `named`)."""
 
     input_ndim: ClassVar[int | None] = None
 
@@ -32,4 +35,4 @@ class MLP(nn.Sequential):
             layers += [activation(), nn.Dropout(dropout)]
             width_in = width_out
         layers.append(nn.Linear(width_in, num_classes))
-        super().__init__(*layers)
+        super().__init__(OrderedDict(named(*layers).named_children()))

@@ -1,5 +1,6 @@
 """A sweep's runs as a table, and their per-epoch curves from TensorBoard's event files."""
 
+import bisect
 import statistics
 from collections.abc import Collection
 from pathlib import Path
@@ -25,8 +26,9 @@ EPOCH = tensorboard_tag("epoch")
 
 def event_folder(run_dir: Path) -> Path | None:
     """The folder of a run's TensorBoard event files, if it logged any: `tensorboard/`, or in a
-    sweep the folder in it named by what varies."""
-    found = sorted((run_dir / "tensorboard").rglob("events.out.tfevents.*"))
+    sweep the job's folder named by what varies (`tensorboard/<what varies>/` in sweeps of
+    earlier versions)."""
+    found = sorted(run_dir.rglob("events.out.tfevents.*"))
     return found[0].parent if found else None
 
 
@@ -54,10 +56,17 @@ def curves(run_dir: Path, history: list[dict[str, Any]]) -> pd.DataFrame:
     events = EventAccumulator(str(events_dir), size_guidance={"scalars": 0})
     events.Reload()
     available = set(events.Tags()["scalars"])
-    epochs = events.Scalars(EPOCH) if EPOCH in available else []
-    epoch_at = {event.step: int(event.value) for event in epochs}
+    counter = events.Scalars(EPOCH) if EPOCH in available else []
+    starts, epochs = [event.step for event in counter], [int(event.value) for event in counter]
+
+    def epoch_of(step: int, index: int) -> int:
+        """The epoch of a point at `step`: the counter's last value at or before it (the counter
+        is written with each epoch's first curve point); else the point's `index`."""
+        at = bisect.bisect_right(starts, step)
+        return epochs[at - 1] if at else index
+
     rows = [
-        {"epoch": epoch_at.get(event.step, index), "tag": tag, "value": event.value}
+        {"epoch": epoch_of(event.step, index), "tag": tag, "value": event.value}
         for tag in CURVE_TAGS
         if tag in available
         for index, event in enumerate(events.Scalars(tag))
