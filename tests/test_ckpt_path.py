@@ -86,7 +86,8 @@ def test_a_checkpoint_of_another_model_is_refused_with_the_run_that_saved_it(
     assert result.returncode == 1
     message = result.stderr
     assert f"ckpt_path={last} holds the weights of another model than this config builds" in message
-    assert "3 of another shape: model.fc1.weight (16x30 there, 32x30 here), model.fc1.bias" in message
+    shapes = "3 of another shape: model.fc1.weight (16x30 there, 32x30 here), model.fc1.bias"
+    assert shapes in message
     assert "it was saved by a run of callbacks.model_summary=null" in message
     assert "model.hidden=[16,8] model=mlp" in message  # the run's overrides, not this command's
     # The run's record is as it was: its results, and the config eval.py rebuilds it from.
