@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 sweep: setup
-	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations stack.size=12
+	$(VENV)/bin/python train.py -m experiment=breast_cancer_activations hydra/sweeper=stacking stack.size=12
 
 # The pre-commit hooks on every file: ruff check and format, import layers, notebooks without
 # outputs, YAML and TOML that parse, no large files, one newline at the end of each file.

@@ -9,8 +9,9 @@
 #    at once on the GPU (placement=gpus placement.per_gpu=K), against one job after another; start
 #    NVIDIA's MPS daemon first (nvidia-cuda-mps-control -d) for K > 1 to pay.
 # 3. experiment=cifar10_fast's seconds per epoch, on random CIFAR-shaped data (no CIFAR-10 needed).
-# 4. The same 16-run sweep (1 epoch) stacked, all 16 runs in one model (stack.size=16), against
-#    one run after another.
+# 4. The same 16-run sweep (1 epoch) stacked, all 16 runs in one model (stack.size=16), one by
+#    one and fused (stack.fuse=true), against one run after another and against 4 solo
+#    jobs at once on the GPU (placement): which pays.
 # 5. 8 seeds of ResNet-18 at batch 128 on Fashion-MNIST (100 steps each) stacked (stack.size=8)
 #    against one after another, and the memory of a stack of 8 against one run.
 # 6. What a report says each activation costs on a GPU: 3 activations x 2 seeds of the
@@ -28,7 +29,7 @@ if [ "${1:-}" = "--toy" ]; then
          trainer.max_epochs=1 +trainer.limit_train_batches=3 +trainer.limit_val_batches=1
          +trainer.limit_test_batches=1 activation=relu,gelu)
   RECIPE=(model=mlp model.hidden=[16] --steps 2 --warmup 1 --train-size 2000 --batch-size 16)
-  STACKED=(--stack 4 model.channels=[3,4] model.hidden=[16,8] +trainer.limit_train_batches=3
+  STACKED=(--stack 4 --fused --per-gpu 2 model.channels=[3,4] model.hidden=[16,8] +trainer.limit_train_batches=3
            +trainer.limit_val_batches=1 +trainer.limit_test_batches=1 activation=relu,gelu seed=1,2)
   RESNETS=(--stack 2 --memory 2 model.width=0.0625 +trainer.limit_train_batches=2 seed=0,1)
 else
@@ -37,7 +38,7 @@ else
   SWEEP=(--jobs 4 --per-gpu 1 --per-gpu 2 --per-gpu 4 trainer.max_epochs=2
          activation=relu,gelu,silu,tanh)
   RECIPE=(--steps 100 --warmup 40 --batch-size 512)
-  STACKED=(--stack 16 activation=relu,gelu,silu,tanh seed=1,2,3,4)
+  STACKED=(--stack 16 --fused --per-gpu 4 activation=relu,gelu,silu,tanh seed=1,2,3,4)
   RESNETS=(--stack 8 --memory 8 +trainer.limit_train_batches=100 seed=0,1,2,3,4,5,6,7)
 fi
 "$PYTHON" -c "import torch, lightning; print('torch', torch.__version__, 'lightning', lightning.__version__, \

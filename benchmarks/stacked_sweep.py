@@ -1,5 +1,5 @@
-"""A sweep trained in stacks (`stack.size=K`: K runs as one model in one Trainer) against the same
-sweep with every run alone, one after another.
+"""A sweep trained in stacks (`hydra/sweeper=stacking stack.size=K`: K runs as one model in one
+Trainer) against the same sweep with every run alone, one after another.
 
     python benchmarks/stacked_sweep.py --stack 12 experiment=breast_cancer_activations  # make sweep
     python benchmarks/stacked_sweep.py --stack 16 data=fashion_mnist model=lenet \
@@ -7,7 +7,9 @@ sweep with every run alone, one after another.
 
 Each sweep is one whole `python train.py -m` (imports, composing every job's config, every run's
 folder, record, checkpoints and TensorBoard files), solo (the basic launcher, one run after
-another in one process) and with each `--stack K`, taking turns `--rounds` times. The figures:
+another in one process), with each `--stack K` (and fused, `stack.fuse=true`, with `--fused`) and
+with each `--per-gpu K` (solo runs K at once on each GPU: `placement=gpus`), taking turns
+`--rounds` times. The figures:
 each sweep's median wall time, its runs per minute, how many times sooner than solo it ends, and
 its peak memory (the sweep process's maximum resident set, and on a GPU the most device memory in
 use beyond what was in use before it).
@@ -94,13 +96,28 @@ def runs_of(overrides: list[str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stack", type=int, action="append", required=True, help="repeatable")
+    parser.add_argument("--fused", action="store_true", help="each --stack K fused too")
+    parser.add_argument(
+        "--per-gpu", type=int, action="append", default=[], help="K solo jobs at once per GPU"
+    )
     parser.add_argument("--memory", type=int, help="a stack of this many seeds against one run")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("overrides", nargs="+", help="the sweep")
     args = parser.parse_intermixed_args()
     overrides = args.overrides
+    stacked = ["hydra/sweeper=stacking"]
     sweeps = {"solo, one after another": []} | {
-        f"stack.size={k}": [f"stack.size={k}"] for k in args.stack
+        f"stack.size={k}": [*stacked, f"stack.size={k}"] for k in args.stack
+    }
+    if args.fused:
+        sweeps |= {
+            f"stack.size={k}, fused": [*stacked, f"stack.size={k}", "stack.fuse=true"]
+            for k in args.stack
+        }
+    on_cpu = [] if torch.cuda.is_available() else ["placement.devices=[0]"]
+    sweeps |= {
+        f"placement, per_gpu={k}": ["placement=gpus", f"placement.per_gpu={k}", *on_cpu]
+        for k in args.per_gpu
     }
     if args.memory:  # the sweep's first run, its axes (the command's, the experiment's) left out
         parsed = OverridesParser.create().parse_overrides(overrides)
@@ -112,6 +129,7 @@ def main() -> None:
             f"memory: a stack of {args.memory}": [
                 *one,
                 f"seed={seeds}",
+                *stacked,
                 f"stack.size={args.memory}",
             ],
         }

@@ -1,10 +1,13 @@
 """Stacked sweeps (`stack.size`): a sweep's jobs trained K in one model, each still its own run,
 trained as its solo run trains."""
 
+import ast
 import json
 import logging
 import math
-import statistics
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +27,7 @@ from actlab.sweep.stacking import STACKABLE, check_stack, plan_stacks
 from actlab.utils.errors import ConfigError
 
 BREAST_CANCER = ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST]
+STACKED = ["hydra/sweeper=stacking"]
 
 
 def job_config(*overrides: str) -> DictConfig:
@@ -107,6 +111,55 @@ def test_a_bad_stack_size_fails_the_sweep_before_anything_trains(tmp_path: Path)
     assert not list(tmp_path.glob("logs/multiruns/*/*/metrics.json"))
 
 
+def test_stacks_without_the_stacking_sweeper_are_refused_by_name_before_anything_trains(
+    tmp_path: Path,
+) -> None:
+    result = run_in_process(
+        train_cli.main, "-m", *BREAST_CANCER, "seed=0,1", "stack.size=2", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert (
+        "stack.size=2 trains a grid sweep's jobs in stacks, which the stacking sweeper does: add "
+        "hydra/sweeper=stacking (this sweep's sweeper is basic)" in result.stderr
+    )
+    assert not list(tmp_path.glob("logs/multiruns/*/*/metrics.json"))
+
+
+MACHINERY = {
+    "actlab.run.stack",
+    "actlab.callbacks.members",
+    "actlab.training.stacked",
+    "actlab.data.stacked",
+}
+"""What trains a stack (Hydra imports every plugin's module, the stacking sweeper's too, when it
+looks for plugins)."""
+
+
+def test_stacking_is_off_the_default_path_and_on_hydras_public_parts_only() -> None:
+    """Hydra's basic sweeper is every sweep's unless one asks for stacks; no module of src/
+    imports Hydra's internals; a solo run imports none of the stacking machinery."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        sweeper = compose("train", return_hydra_config=True).hydra.sweeper
+    assert sweeper._target_ == "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+    src = Path(__file__).parents[1] / "src"
+    for module in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.startswith("hydra._internal") for n in names), module
+    solo = (
+        "import sys; from actlab.cli.train import main; "
+        f"sys.argv = ['train.py', *{[*BREAST_CANCER, 'trainer.max_epochs=1']!r}]; main(); "
+        f"print(sorted(m for m in sys.modules if m in {MACHINERY!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", solo], capture_output=True, text=True, cwd=tempfile.mkdtemp()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
 def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Path) -> None:
     """No dropout: every member's per-epoch losses are its solo run's (1e-4 relative) over 10
     epochs, with the same test accuracy; the records differ only by `stacked`."""
@@ -117,7 +170,7 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         "activation=relu,prelu,arelu",
         "seed=0,1",
     ]
-    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
         (tmp_path / name).mkdir()
         result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
@@ -138,9 +191,16 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         # Its own TensorBoard run, named by what varies, with a solo run's curves.
         folder = event_folder(member["dir"]).relative_to(member["dir"])
         assert folder == event_folder(alone["dir"]).relative_to(alone["dir"])
-        tags = EventAccumulator(str(event_folder(member["dir"]))).Reload().Tags()["scalars"]
-        solo_tags = EventAccumulator(str(event_folder(alone["dir"]))).Reload().Tags()["scalars"]
-        assert sorted(tags) == sorted(solo_tags)
+        events, solo_events = (
+            EventAccumulator(str(event_folder(r["dir"]))).Reload() for r in (member, alone)
+        )
+        tags = events.Tags()["scalars"]
+        assert sorted(tags) == sorted(solo_events.Tags()["scalars"])
+        for tag in tags:  # each point at its solo run's step, with its value
+            points, solo_points = events.Scalars(tag), solo_events.Scalars(tag)
+            assert [p.step for p in points] == [p.step for p in solo_points], tag
+            values = [p.value for p in points]
+            assert values == pytest.approx([p.value for p in solo_points], rel=1e-4), tag
         # Its checkpoints are a solo run's: the same keys, weights of its own.
         best = load_checkpoint(next((member["dir"] / "checkpoints").glob("epoch_*.ckpt")))
         solo_best = load_checkpoint(next((alone["dir"] / "checkpoints").glob("epoch_*.ckpt")))
@@ -162,12 +222,39 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
     pd.testing.assert_frame_equal(stacked_runs[numbers], solo_runs[numbers], rtol=1e-4)
 
 
+def test_a_member_leaves_what_its_solo_run_leaves_and_its_jobs_callbacks_fire(
+    tmp_path: Path,
+) -> None:
+    """With `callbacks=none`, Lightning's default checkpoint where the solo run leaves it; the
+    user's `hydra.callbacks` told of each member's job as of a solo job's (its end once it is
+    trained, with its best value); the training's log in each member's own folder."""
+    sweep = ["-m", "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], "callbacks=none"]
+    sweep += ["trainer.accelerator=cpu", "trainer.max_epochs=1", "seed=0,1"]
+    sweep += ["+hydra.callbacks.probe._target_=job_probe.JobProbe"]
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=2"])):
+        (tmp_path / name).mkdir()
+        result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
+        assert result.returncode == 0, result.stderr
+    for alone, member in zip(
+        sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked"), strict=True
+    ):
+        left = sorted(p.relative_to(alone["dir"]) for p in alone["dir"].rglob("*.ckpt"))
+        assert left == sorted(p.relative_to(member["dir"]) for p in member["dir"].rglob("*.ckpt"))
+        assert left and member["test"] == alone["test"]
+        probes = [(r["dir"] / "job_probe.jsonl").read_text().splitlines() for r in (alone, member)]
+        assert probes[0] == probes[1]
+        start, end = (json.loads(line) for line in probes[1])
+        assert start == {"hook": "on_job_start"}
+        assert end == {"hook": "on_job_end", "value": member["best"]["val/acc"], "status": "ok"}
+        assert "Fast path on cpu" in (member["dir"] / "train.log").read_text()
+
+
 def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path) -> None:
     """Members that differ in learning rate, under one-cycle schedules and clipping of their
     gradients' norm at 0.01 (which bites): each as its solo run, not clipped by the stack's norm."""
     sweep = ["-m", *BREAST_CANCER, "scheduler=onecycle", "regularization=grad_clip_norm"]
     sweep += ["trainer.gradient_clip_val=0.01", "optimizer.lr=0.001,0.01", "activation=relu,elu"]
-    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
         (tmp_path / name).mkdir()
         result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
@@ -184,7 +271,7 @@ def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Pat
     of weights of their size): the weights saved after an epoch are the initial ones."""
     sweep = ["-m", *BREAST_CANCER, "trainer.max_epochs=1", "optimizer.lr=1e-30"]
     sweep += ["activation=relu,arelu", "seed=3,4"]
-    for name, extra in (("solo", []), ("stacked", ["stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
         (tmp_path / name).mkdir()
         assert run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name).returncode == 0
     solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
@@ -205,7 +292,8 @@ def test_a_member_that_stops_early_leaves_the_stack_tested_and_the_others_train_
 ) -> None:
     sweep = ["-m", *BREAST_CANCER, "callbacks=[default,early_stopping]", "trainer.max_epochs=6"]
     sweep += ["monitor.metric=val/loss", "monitor.mode=min", "callbacks.early_stopping.patience=1"]
-    sweep += ["optimizer.lr=1e-9,0.01", "stack.size=2"]  # the first member's loss never falls
+    sweep += ["optimizer.lr=1e-9,0.01", "hydra/sweeper=stacking", "stack.size=2"]
+    # The first member's loss never falls.
     result = run_in_process(train_cli.main, *sweep, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     still, learning = sweep_records(tmp_path)
@@ -214,28 +302,45 @@ def test_a_member_that_stops_early_leaves_the_stack_tested_and_the_others_train_
     assert still["test"] and learning["test"]  # each tested with its own best weights
 
 
+RANDOM = {
+    "convnet": ["model=convnet", *TINY_MODEL["convnet"]],  # S1's, with its dropout of 0.15
+    "mlp_dropout": ["data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], "model.dropout=0.5"],
+    "augmentation": ["model=lenet", *TINY_MODEL["lenet"], "regularization=augmentation"],
+}
+"""Runs that draw random numbers as they train: dropout, augmentation."""
+
+
 @pytest.mark.slow
-def test_with_dropout_the_members_mean_accuracy_lies_within_the_solo_runs_spread(
-    tmp_path: Path,
+@pytest.mark.parametrize("run", RANDOM)
+def test_with_dropout_or_augmentation_each_member_is_its_solo_run(
+    run: str, tmp_path: Path, data_dir: Path
 ) -> None:
-    sweep = ["-m", *BREAST_CANCER, "model.dropout=0.5", "trainer.max_epochs=10", "seed=0,1,2,3,4"]
-    accuracies = {}
-    for name, extra in (("solo", []), ("stacked", ["stack.size=5"])):
+    """Each member draws its dropout masks and augmentation from its own random state, the one
+    its solo run draws from: its per-epoch losses and test metrics are its solo run's."""
+    sweep = ["-m", *FAST, f"paths.data_dir={data_dir}", *RANDOM[run], "trainer.max_epochs=3"]
+    sweep += ["seed=0,1", "activation=relu,tanh"]
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=4"])):
         (tmp_path / name).mkdir()
-        result = run_cli(*sweep, *extra, cwd=tmp_path / name)
+        result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
-        accuracies[name] = [r["test"]["test/acc"] for r in sweep_records(tmp_path / name)]
-    assert (
-        min(accuracies["solo"]) <= statistics.mean(accuracies["stacked"]) <= max(accuracies["solo"])
-    )
-    assert accuracies["stacked"] != accuracies["solo"]  # other dropout masks than solo
+    solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
+    assert [r["stacked"]["members"] for r in stacked] == [4] * 4
+    for alone, member in zip(solo, stacked, strict=True):
+        assert len(member["history"]) == len(alone["history"]) == 3
+        for row, solo_row in zip(member["history"], alone["history"], strict=True):
+            for name in ("train/loss", "val/loss", "val/acc"):
+                assert row[name] == pytest.approx(solo_row[name], rel=1e-6), (run, name)
+        assert member["test"] == pytest.approx(alone["test"], rel=1e-6)
+    # Not alike by chance: the seeds' draws differ.
+    assert solo[0]["history"][-1]["train/loss"] != solo[2]["history"][-1]["train/loss"]
 
 
 @pytest.mark.slow
 def test_a_diverging_member_is_recorded_at_its_step_and_the_others_go_on(tmp_path: Path) -> None:
     result = run_cli(
-        "-m", *BREAST_CANCER, "optimizer=sgd", "optimizer.lr=0.01,1e6", "stack.size=2", cwd=tmp_path
-    )
+        "-m", *BREAST_CANCER, "optimizer=sgd", "optimizer.lr=0.01,1e6", *STACKED, "stack.size=2",
+        cwd=tmp_path,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     stable, diverged = sweep_records(tmp_path)
     assert stable["status"] == "ok" and stable["test"]["test/acc"] > 0.5
@@ -253,7 +358,7 @@ def test_a_failing_member_is_recorded_and_named_and_costs_the_others_nothing(
     tmp_path: Path,
 ) -> None:
     result = run_cli(
-        "-m", *BREAST_CANCER, "model.dropout=1.5,0.1,0.2", "stack.size=3", cwd=tmp_path
+        "-m", *BREAST_CANCER, "model.dropout=1.5,0.1,0.2", *STACKED, "stack.size=3", cwd=tmp_path
     )
     assert result.returncode == 1
     failed, *finished = sweep_records(tmp_path)
@@ -270,7 +375,7 @@ def test_a_failing_member_is_recorded_and_named_and_costs_the_others_nothing(
 def test_stacks_train_in_the_joblib_launchers_processes(tmp_path: Path) -> None:
     result = run_cli(
         "-m", *BREAST_CANCER, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-        "seed=0,1,2,3", "stack.size=2", cwd=tmp_path,
+        "seed=0,1,2,3", "hydra/sweeper=stacking", "stack.size=2", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     records = sweep_records(tmp_path)
@@ -282,7 +387,7 @@ def test_stacks_train_in_the_joblib_launchers_processes(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_eval_reproduces_a_members_test_metrics_from_its_checkpoint(tmp_path: Path) -> None:
     result = run_cli(
-        "-m", *BREAST_CANCER, "activation=prelu", "seed=0,1", "stack.size=2", cwd=tmp_path
+        "-m", *BREAST_CANCER, "activation=prelu", "seed=0,1", *STACKED, "stack.size=2", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     member = sweep_records(tmp_path)[1]
@@ -308,7 +413,7 @@ def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
 ) -> None:
     from test_resume import EPOCHS, SLOW, kill_when
 
-    sweep = ["-m", *SLOW, "seed=1,2,3", "stack.size=3"]
+    sweep = ["-m", *SLOW, "seed=1,2,3", "hydra/sweeper=stacking", "stack.size=3"]
     kill_when(
         tmp_path,
         sweep,
@@ -338,7 +443,7 @@ def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
 def test_with_placement_each_stack_holds_one_gpu_slot(tmp_path: Path) -> None:
     result = run_cli(
         "-m", "placement=gpus", "placement.devices=[0,1]", *BREAST_CANCER, "seed=1,2,3,4",
-        "stack.size=2", cwd=tmp_path,
+        "hydra/sweeper=stacking", "stack.size=2", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     records = sweep_records(tmp_path)

@@ -24,5 +24,6 @@ def test_the_gpu_script_runs_every_part_at_a_toy_size() -> None:
     for part in ("== 4. the 16-run sweep, stacked", "== 5. 8 seeds of ResNet-18"):
         assert part in result.stdout
     assert result.stdout.count("stack.size=") >= 2
+    assert "stack.size=4, fused" in result.stdout and "placement, per_gpu=2" in result.stdout
     assert "== 6. a report's costs" in result.stdout
     assert "| activation | runs | epoch time (s) | peak GPU memory (MiB) |" in result.stdout

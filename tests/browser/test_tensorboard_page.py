@@ -37,7 +37,7 @@ return found;
 def multiruns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """logs/multiruns after the sweep ran alone, then stacked (all four jobs in one stack)."""
     cwd = tmp_path_factory.mktemp("tensorboard")
-    for stacking in ([], ["stack.size=4"]):
+    for stacking in ([], ["hydra/sweeper=stacking", "stack.size=4"]):
         result = run_cli(*SWEEP, *stacking, cwd=cwd)
         assert result.returncode == 0, result.stderr
         time.sleep(1)  # the next sweep's folder is named by another second

@@ -84,7 +84,7 @@ def labelled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli(
         "-m", "data=breast_cancer", "model=mlp", "model.hidden=[64,32]", *FAST,
         "trainer.max_epochs=10", "activation=relu,softmax", "tags=[a],[b]", "seed=0,1,2,3,4,5",
-        "stack.size=24", "hydra.sweep.dir=labels", cwd=root,
+        "hydra/sweeper=stacking", "stack.size=24", "hydra.sweep.dir=labels", cwd=root,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return root / "labels"
@@ -127,7 +127,8 @@ def test_two_labels_of_one_config_are_not_distinguishable(labelled: Path, tmp_pa
 def test_several_sweeps_are_ranked_together(sweep: Path, tmp_path: Path) -> None:
     narrow = run_cli(
         "-m", "data=breast_cancer", "model=mlp", "model.hidden=[8]", *FAST,
-        "activation=relu,tanh,sigmoid", "seed=1,2", "stack.size=6", "hydra.sweep.dir=narrow",
+        "activation=relu,tanh,sigmoid", "seed=1,2", "hydra/sweeper=stacking", "stack.size=6",
+        "hydra.sweep.dir=narrow",
         cwd=tmp_path,
     )  # fmt: skip
     assert narrow.returncode == 0, narrow.stderr

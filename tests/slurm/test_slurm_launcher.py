@@ -157,7 +157,7 @@ def test_the_slurm_benchmark_runs_at_toy_size(slurm: str) -> None:
 def test_a_stacked_sweep_runs_a_task_per_stack_each_member_its_own_run(
     slurm: str, tmp_path: Path
 ) -> None:
-    result = run_cli(*SWEEP, "seed=1,2,3,4", "stack.size=2", cwd=tmp_path)
+    result = run_cli(*SWEEP, "seed=1,2,3,4", "hydra/sweeper=stacking", "stack.size=2", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     array = slurm_jobs(tmp_path)[0].split("_")[0]
     assert slurm_jobs(tmp_path) == [f"{array}_0", f"{array}_1"]  # a task per stack

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from helpers import quiet_trainer
 from torch import Tensor, nn
 
 from actlab.callbacks.fast_path import FastPath
@@ -95,6 +96,7 @@ def test_a_stack_steps_each_member_as_its_own_optimizer_would(fuse: bool) -> Non
     models = [small_cnn(seed) for seed in range(2)]
     copies = [small_cnn(seed) for seed in range(2)]
     stack = StackedClassifier([member(model) for model in models], fused=fuse)
+    stack.trainer = quiet_trainer()
     inputs, labels = torch.randn(2, 5, 1, 8, 8), torch.randint(0, 3, (2, 5))
     total = stack.training_step((inputs, labels), 0)["loss"]
     total.backward()

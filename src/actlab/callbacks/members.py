@@ -4,7 +4,9 @@ view of the stack's Trainer that shows them their own run."""
 
 import dataclasses
 import logging
+import math
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,8 @@ from lightning.pytorch.callbacks import EarlyStopping
 from lightning.pytorch.loggers import Logger
 from torch import Tensor
 
-from actlab.callbacks.divergence import Diverged
 from actlab.callbacks.run_record import RunRecord
 from actlab.data.stacked import StackedData
-from actlab.storage.records import Status
 from actlab.training.stacked import StackedClassifier
 
 log = logging.getLogger(__name__)
@@ -25,19 +25,52 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class MemberRun:
-    """A member of a stack: its run folder, its record, its other callbacks and its loggers;
-    `status` once it ended otherwise than ok (diverged, failed); the view its callbacks see."""
+    """A member of a stack: its run folder and log; `job`, what ends with it (its solo run's
+    bookkeeping, which keeps its `record`), closed as it ends (`end`), and `job_ended`, told its
+    best value then; its other callbacks, loggers and random state; the view its callbacks see."""
 
     run_dir: Path
-    record: RunRecord
-    callbacks: list[L.Callback]
-    loggers: list[Logger]
-    status: Status | None = None
+    log_file: str | None = None  # its job's log, which Hydra opened
+    record: RunRecord | None = None
+    callbacks: list[L.Callback] = field(default_factory=list)
+    loggers: list[Logger] = field(default_factory=list)
+    random_state: dict[str, Any] | None = None
+    job: ExitStack = field(default_factory=ExitStack, repr=False)
+    job_ended: Callable[[float], None] | None = field(default=None, repr=False)
+    ended: bool = False
     view: "MemberView | None" = field(default=None, repr=False)
 
     @property
     def all_callbacks(self) -> list[L.Callback]:
         return [self.record, *self.callbacks]
+
+    def log_here(self) -> None:
+        """Log what the stack logs into the member's own log too, until it ends."""
+        if self.log_file is None:
+            return
+        handler = logging.FileHandler(self.log_file)
+        stack_file = next(
+            (h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)), None
+        )
+        if stack_file is not None:
+            handler.setFormatter(stack_file.formatter)
+        logging.getLogger().addHandler(handler)
+        self.job.callback(handler.close)
+        self.job.callback(logging.getLogger().removeHandler, handler)
+
+    def end(self, error: BaseException | None = None) -> None:
+        """End the run: `error` raised into its bookkeeping, which records it as a solo run's
+        (diverged, failed), or ok (None); then `job_ended` is told its best monitored value (NaN
+        unless it ended ok)."""
+        if self.ended:
+            return
+        self.ended = True
+        if error is None:
+            self.job.close()
+        else:
+            self.job.__exit__(type(error), error, error.__traceback__)
+        if self.job_ended is not None:
+            self.job_ended(self.record.objective if self.record is not None else math.nan)
 
 
 class MemberView:
@@ -56,6 +89,10 @@ class MemberView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._trainer, name)
+
+    @property
+    def default_root_dir(self) -> str:
+        return str(self._run.run_dir)
 
     @property
     def callback_metrics(self) -> dict[str, Tensor]:
@@ -119,14 +156,16 @@ class MemberView:
                 checkpoint[type(data.data).__qualname__] = data.member_state(self._member)
             for callback in self._run.all_callbacks:
                 callback.on_save_checkpoint(self, member, checkpoint)
+            state = self._stack.random_states[self._member]
+            if state is not None:  # where its solo run would draw on from (RandomState's key)
+                checkpoint["rng_states"] = {"cpu": state["cpu"], "cuda": state["cuda"]}
         trainer.strategy.save_checkpoint(checkpoint, filepath)
 
 
 class Members(L.Callback):
     """Calls each member's own callbacks with its `MemberView`, and takes a member out of the
     stack when it diverged, failed or stopped early (recorded as its solo run records it); the
-    other members go on. Also logs what a solo Classifier logs of itself: each epoch's metrics
-    and, at logging steps, `train/loss_step`."""
+    other members go on."""
 
     def __init__(self, runs: list[MemberRun]) -> None:
         self.runs = runs
@@ -156,47 +195,27 @@ class Members(L.Callback):
         run = self.runs[k]
         try:
             work(run)
-        except Diverged as diverged:
-            self.leave(stack, k, Status.DIVERGED, diverged)
         except Exception as error:
-            log.exception("Member %s failed; the other members go on", run.run_dir)
-            self.leave(stack, k, Status.FAILED, error)
+            self.leave(stack, k, error)
         else:
             if run.view.should_stop and k in stack.training_members:
                 stack.leave(k, tested=True)  # stopped early: tested, as its solo run
 
-    def leave(self, stack: StackedClassifier, k: int, status: Status, error: Exception) -> None:
-        """Member `k` ended with `error` (`status`: diverged, failed): out of the stack, its
-        callbacks told as a solo run's are of the exception that ended it, and recorded."""
+    def leave(self, stack: StackedClassifier, k: int, error: Exception) -> None:
+        """Member `k` ended with `error` (it diverged, or failed): out of the stack, its callbacks
+        told as a solo run's are of the exception that ended it, and the error raised into its
+        bookkeeping, which records it as a solo run's; the others go on."""
         run = self.runs[k]
         stack.leave(k)
-        diverged = error.details if isinstance(error, Diverged) else None
-        reason = str(error) if diverged else f"{type(error).__name__}: {error}"
-        run.status = status
-        if diverged:
-            log.warning("Member %s diverged: %s", run.run_dir, reason)
         for callback in run.all_callbacks:
             callback.on_exception(run.view, stack.members[k], error)
-        run.record.finish(status, reason, diverged=diverged)
+        run.end(error)
 
     def _failures(self, stack: StackedClassifier) -> None:
-        """Record the members whose own step raised (the stack took them out)."""
+        """End the members whose own step raised (the stack took them out)."""
         for k, error in list(stack.failures.items()):
             del stack.failures[k]
-            log.error("Member %s failed: %s; the other members go on", self.runs[k].run_dir, error)
-            self.leave(stack, k, Status.FAILED, error)
-
-    @staticmethod
-    def _step(trainer: L.Trainer) -> int:
-        """The step a solo run's logger connector logs at now (Lightning's own count of batches
-        that stepped, as its LearningRateMonitor reads it)."""
-        return trainer.fit_loop.epoch_loop._batches_that_stepped
-
-    def _log(self, k: int, metrics: dict[str, Any], step: int) -> None:
-        """Log `metrics` to member `k`'s loggers at `step`."""
-        if metrics:
-            for logger in self.runs[k].loggers:
-                logger.log_metrics(metrics, step=step)
+            self.leave(stack, k, error)
 
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         for k, run in enumerate(self.runs):
@@ -229,14 +248,9 @@ class Members(L.Callback):
         if outputs is None:  # no member trains any more
             trainer.should_stop = True
             return
-        logging_step = trainer.global_step % trainer.log_every_n_steps == 0
-        epoch = trainer.current_epoch
         for k in list(pl_module.training_members):
 
             def batch_end(run: MemberRun, k: int = k) -> None:
-                if logging_step:
-                    loss = {"train/loss_step": outputs["cross_entropy"][k], "epoch": epoch}
-                    self._log(k, loss, self._step(trainer))
                 for callback in run.all_callbacks:
                     callback.on_train_batch_end(
                         run.view,
@@ -251,19 +265,11 @@ class Members(L.Callback):
             trainer.should_stop = True
 
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        for k in pl_module.training_members:
-            # At the last step's number, as Lightning logs a solo run's epoch-end metrics.
-            train = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("train/")}
-            self._log(k, {**train, "epoch": trainer.current_epoch}, self._step(trainer) - 1)
         self._each("on_train_epoch_end", trainer, pl_module)
 
     def on_validation_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if trainer.sanity_checking:
-            return
-        for k in pl_module.training_members:
-            val = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("val/")}
-            self._log(k, {**val, "epoch": trainer.current_epoch}, self._step(trainer))
-        self._each("on_validation_end", trainer, pl_module)
+        if not trainer.sanity_checking:
+            self._each("on_validation_end", trainer, pl_module)
 
     # Those that stopped early too (they are tested): their solo runs' training ended there.
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -276,9 +282,6 @@ class Members(L.Callback):
         self._each("on_test_start", trainer, pl_module)
 
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        for k in pl_module.tested_members:
-            test = {n: v for n, v in pl_module.metrics[k].items() if n.startswith("test/")}
-            self._log(k, {**test, "epoch": trainer.current_epoch}, self._step(trainer))
         self._each("on_test_end", trainer, pl_module)
 
     def on_exception(

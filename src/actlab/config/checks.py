@@ -143,8 +143,7 @@ def check_config(cfg: DictConfig) -> None:
 def check_stacking_of(cfg: DictConfig) -> None:
     """Raise `ConfigError` for a bad `stack` setting of the run of `cfg` (`check_stacking`)."""
     hydra_cfg = HydraConfig.get()
-    sweeper = OmegaConf.select(hydra_cfg, "sweeper._target_", default=None)
-    check_stacking(cfg.stack, sweeper, multirun=hydra_cfg.mode == RunMode.MULTIRUN)
+    check_stacking(cfg.stack, hydra_cfg, multirun=hydra_cfg.mode == RunMode.MULTIRUN)
 
 
 def check_accelerator(cfg: DictConfig) -> None:

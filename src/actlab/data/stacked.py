@@ -30,7 +30,8 @@ class StackedBatches:
 class StackedData(L.LightningDataModule):
     """`data` (the members' one dataset: a stack's members share their data config) for a stack
     whose members were seeded with `seeds`: training batches `[K, B, ...]`, each member's in the
-    order its solo run draws; augmented and scaled as `data` does, per example."""
+    order its solo run draws; augmented and scaled as `data` does, each member's batch augmented
+    with the random numbers its solo run draws (`StackedClassifier.drawing_as`)."""
 
     def __init__(self, data: InMemoryDataModule, seeds: list[int]) -> None:
         super().__init__()
@@ -65,9 +66,15 @@ class StackedData(L.LightningDataModule):
         inputs, *labels = batch
         if self.trainer is None or not self.trainer.training:
             return self.data.on_after_batch_transfer(batch, dataloader_idx)
-        members = inputs.shape[0]
-        flat, *_ = self.data.on_after_batch_transfer((inputs.flatten(0, 1),), dataloader_idx)
-        return flat.unflatten(0, (members, -1)), *labels
+        if self.data.augmentation is None:  # scaled as one batch: nothing random
+            flat, *_ = self.data.on_after_batch_transfer((inputs.flatten(0, 1),), dataloader_idx)
+            return flat.unflatten(0, (inputs.shape[0], -1)), *labels
+        stack = self.trainer.lightning_module
+        augmented = []
+        for k, one in enumerate(inputs):  # each with its member's random numbers
+            with stack.drawing_as(k):
+                augmented += self.data.on_after_batch_transfer((one,), dataloader_idx)
+        return torch.stack(augmented), *labels
 
     def member_state(self, member: int) -> dict[str, Any]:
         """Member `member`'s training-batch state, as its solo run's data module keeps it."""

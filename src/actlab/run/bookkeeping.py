@@ -10,6 +10,7 @@ import math
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,63 +53,87 @@ def on_gpu_slot(cfg: DictConfig) -> Iterator[None]:
         yield
 
 
-def run_with_bookkeeping(cfg: DictConfig, recipe: Recipe) -> float:
-    """Train one run with `recipe` and record how it ended in `metrics.json`, and what it ran with
-    (package versions, git commit) in `provenance.json`; returns the best monitored value.
+@dataclass
+class Run:
+    """A run this command trains, in its folder: how it starts (`plan`) and its `record`; no
+    record where it finished already (`plan.previous` says how)."""
 
-    In a multirun a failed run is recorded and the sweep goes on (the sweep reports the failures
-    when it ends); a single run re-raises. A diverged run is a result, not a failure. Ctrl-C or
-    SIGTERM stops the run (and its sweep) with status 1 or 143, recorded as interrupted, its state
-    saved in checkpoints/interrupted.ckpt. With `resume`, a run that ended ok is skipped and any
-    other continues from its newest checkpoint, in the same folder. With `ckpt_path`, the run
-    continues from that checkpoint (in its run's folder, when it is in one). A run that another
-    command is training (two commands that continue one sweep at once) is left to it.
-    """
+    plan: ResumePlan
+    record: RunRecord | None
+
+    @property
+    def objective(self) -> float:
+        """The best monitored value, NaN unless it ended ok: what a sweeper optimises."""
+        return objective(self.plan.previous if self.record is None else self.record.record)
+
+
+@contextmanager
+def bookkeeping(cfg: DictConfig, ran_with: dict[str, Any] | None = None) -> Iterator[Run | None]:
+    """Hold the run folder of `cfg` while the block trains its run, and record how it ended.
+
+    Yields None where another command trains the run (two commands that continue one sweep at
+    once), a `Run` without a record where it finished already (metrics.json says ok: skipped),
+    else the `Run` to train, started as its `plan` says (from its newest checkpoint with
+    `resume`, from `ckpt_path`), with what it ran with (`ran_with`: package versions, git commit)
+    in provenance.json. The block's end is recorded in metrics.json: ok; diverged (a result, not
+    a failure); failed, where a multirun goes on (the sweep reports its failures) and a single
+    run raises; Ctrl-C or SIGTERM stop the command with status 1 or 143, the run recorded as
+    interrupted, its state saved in checkpoints/interrupted.ckpt (by `RunRecord` and
+    `InterruptCheckpoint`). A solo run enters it once (`run_with_bookkeeping`), a stack once for
+    each of its members (`actlab.run.stack`)."""
     output_dir = Path(cfg.paths.output_dir)
+    # Under DDP the other processes train the same run: only the first one takes its lock.
+    with hold(output_dir) if rank_zero_only.rank == 0 else nullcontext(True) as ours:
+        if not ours:
+            log.info("%s is being trained by another command: skipped", output_dir)
+            yield None
+            return
+        plan = resume_plan(output_dir, cfg.resume, cfg.ckpt_path)
+        if plan.finished:
+            log.info("%s finished already (metrics.json says ok): skipped", output_dir)
+            yield Run(plan, None)
+            return
+        if rank_zero_only.rank == 0:
+            record_provenance(cfg, output_dir, ran_with)
+        record = run_record(cfg, output_dir, plan)
+        try:
+            yield Run(plan, record)
+        except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
+            raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
+        except Diverged as diverged:
+            log.warning("Run diverged: %s: %s", output_dir, diverged)
+            record.finish(Status.DIVERGED, str(diverged), diverged=diverged.details)
+        except Exception as error:
+            # A user's mistake is recorded as itself, also where Hydra's instantiate wrapped it.
+            user_error = user_error_in(error)
+            failure = user_error or error
+            record.finish(Status.FAILED, f"{type(failure).__name__}: {failure}")
+            if HydraConfig.get().mode != RunMode.MULTIRUN:
+                raise
+            if user_error is None:
+                log.exception("Run failed: %s; the sweep goes on", output_dir)
+            else:  # its message is the whole answer
+                log.error("Run failed: %s: %s\nThe sweep goes on", output_dir, user_error)
+        else:
+            record.finish(Status.OK)
+
+
+def run_with_bookkeeping(cfg: DictConfig, recipe: Recipe) -> float:
+    """Train one run with `recipe`, in its folder, with its `bookkeeping`; returns the best
+    monitored value. With `ckpt_path`, the run continues from that checkpoint (in its run's
+    folder, when it is in one)."""
     if cfg.ckpt_path is not None and HydraConfig.get().mode == RunMode.MULTIRUN:
         raise ConfigError(
             f"ckpt_path={cfg.ckpt_path} continues one run, not a sweep: give it without -m, "
             "or rerun the sweep's command with resume=true"
         )
-    # Under DDP the other processes train the same run: only the first one takes its lock.
-    with hold(output_dir) if rank_zero_only.rank == 0 else nullcontext(True) as ours:
-        if not ours:
-            log.info("%s is being trained by another command: skipped", output_dir)
+    with bookkeeping(cfg) as run:
+        if run is None:
             return math.nan
-        return train_in_folder(cfg, output_dir, recipe)
-
-
-def train_in_folder(cfg: DictConfig, output_dir: Path, recipe: Recipe) -> float:
-    """`run_with_bookkeeping`'s work, in the run folder `output_dir` that this command holds."""
-    plan = resume_plan(output_dir, cfg.resume, cfg.ckpt_path)
-    if plan.finished:
-        log.info("%s finished already (metrics.json says ok): skipped", output_dir)
-        return objective(plan.previous)
-    if rank_zero_only.rank == 0:
-        record_provenance(cfg, output_dir)
-    record = run_record(cfg, output_dir, plan)
-    try:
-        with on_gpu_slot(cfg):
-            recipe(cfg, record, plan)
-    except SIGTERMException as stop:  # RunRecord has recorded it as interrupted
-        raise SystemExit(128 + signal.SIGTERM) from stop  # the shell's status for a SIGTERM
-    except Diverged as diverged:
-        log.warning("Run diverged: %s", diverged)
-        record.finish(Status.DIVERGED, str(diverged), diverged=diverged.details)
-    except Exception as error:
-        # A user's mistake is recorded as itself, also where Hydra's instantiate wrapped it.
-        user_error = user_error_in(error)
-        failure = user_error or error
-        record.finish(Status.FAILED, f"{type(failure).__name__}: {failure}")
-        if HydraConfig.get().mode != RunMode.MULTIRUN:
-            raise
-        if user_error is None:
-            log.exception("Run failed; the sweep goes on with its next job")
-        else:  # its message is the whole answer
-            log.error("Run failed: %s\nThe sweep goes on with its next job", user_error)
-    else:
-        record.finish(Status.OK)
-    return record.objective
+        if run.record is not None:
+            with on_gpu_slot(cfg):
+                recipe(cfg, run.record, run.plan)
+    return run.objective
 
 
 def record_provenance(

@@ -13,7 +13,6 @@ from actlab.config.checks import check_accelerator, check_config
 from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import run_with_bookkeeping
 from actlab.run.resume import ResumePlan
-from actlab.run.stack import run_stack
 from actlab.utils.allocator import steady_malloc
 
 
@@ -55,5 +54,7 @@ def run(cfg: DictConfig) -> float:
     if cfg.steady_malloc:
         steady_malloc()
     if cfg.stack.members is not None:  # a stack of a stacked sweep: its members are runs
+        from actlab.run.stack import run_stack  # here: a solo run never imports it
+
         return run_stack(cfg)
     return run_with_bookkeeping(cfg, train)

@@ -1,15 +1,17 @@
 """A stack job: the runs that a stacked sweep (`actlab.sweep.stacking`) put in one stack, trained
 as one model in one Trainer, each recorded as its own run in its own job folder.
 
-Each member's folder is made as Hydra makes a job's (its config, overrides and log); each member
-is built as its solo run builds it (seeded with its seed, so its initial weights are the solo
-run's), keeps its own record, checkpoints and loggers (`actlab.callbacks.members`), and is tested
-with its own best weights. Members that continue (`resume=true`) start from their own last
-checkpoints; members at different points train in stacks of their own, one after another."""
+Each member's job is made as Hydra makes a sweep's job (`run_job`: its folder, config, overrides
+and log; its `hydra.callbacks` told of its start, and of its end once it is trained); each member
+is kept by a solo run's `bookkeeping` (entered once per member, ended with its own error or ok),
+built as its solo run builds it (seeded with its seed: its initial weights are the solo run's),
+keeps its own callbacks and loggers (`actlab.callbacks.members`) and is tested with its own best
+weights. Members that continue (`resume=true`) start from their own last checkpoints; members at
+different points train in stacks of their own, one after another."""
 
+import dataclasses
 import logging
 import math
-import signal
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -18,19 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from hydra._internal.callbacks import Callbacks
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.utils import configure_log, run_job
+from hydra.core.utils import JobReturn, configure_log, run_job
+from hydra.experimental.callback import Callback
 from hydra.types import HydraContext, RunMode
+from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint, ModelSummary, ProgressBar
-from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf, read_write
 
 from actlab.callbacks.divergence import DivergenceWatch
 from actlab.callbacks.fast_path import FastPath
 from actlab.callbacks.members import MemberRun, Members
-from actlab.callbacks.random_state import RandomState
 from actlab.config import CONFIG_DIR
 from actlab.config.build import (
     build,
@@ -42,16 +43,14 @@ from actlab.config.build import (
 )
 from actlab.config.checks import check_accelerator, check_config
 from actlab.data.stacked import StackedData
+from actlab.loggers.members import MembersLogger
 from actlab.models.compatibility import check_model_fits_data
-from actlab.run.bookkeeping import on_gpu_slot, record_provenance, run_record
-from actlab.run.resume import ResumePlan, resume_plan
+from actlab.run.bookkeeping import bookkeeping, on_gpu_slot
+from actlab.run.resume import ResumePlan
 from actlab.storage.checkpoints import CheckpointIO, load_checkpoint
-from actlab.storage.folders import hold
-from actlab.storage.records import Status
 from actlab.sweep.stacking import COMPOSED
 from actlab.training.classifier import Classifier
-from actlab.training.stacked import StackedClassifier
-from actlab.utils.errors import user_error_in
+from actlab.training.stacked import StackedClassifier, random_state
 from actlab.utils.provenance import provenance
 
 log = logging.getLogger(__name__)
@@ -59,13 +58,53 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Member:
-    """A run of a stack as prepared in its folder: its config, resume plan and record keeping."""
+    """A run of a stack as prepared in its folder: its config, resume plan and run."""
 
     job: int
     cfg: DictConfig
     plan: ResumePlan
     run: MemberRun
     classifier: Classifier | None = None
+
+
+class MemberJobCallbacks:
+    """A member's own Hydra callbacks (its config's `hydra.callbacks`), called as Hydra calls a
+    job's: `on_job_start` as its job is made, `on_job_end` once the member has ended
+    (`job_ended`), with its best monitored value as the job's return value and Hydra's config the
+    member's."""
+
+    def __init__(self, config: DictConfig) -> None:
+        self.callbacks: list[Callback] = [
+            instantiate(entry) for entry in (config.hydra.callbacks or {}).values()
+        ]
+        self.job: tuple[DictConfig, JobReturn] | None = None  # once Hydra made it
+        self.value: float | None = None  # once the member ended
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        for callback in self.callbacks:
+            callback.on_job_start(config=config, **kwargs)
+
+    def on_job_end(self, config: DictConfig, job_return: JobReturn, **kwargs: Any) -> None:
+        self.job = (config, job_return)
+        self._tell()
+
+    def job_ended(self, value: float) -> None:
+        """The member ended: its job returns `value`."""
+        self.value = value
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.job is None or self.value is None:
+            return
+        config, job_return = self.job
+        job_return = dataclasses.replace(job_return, _return_value=self.value)
+        stack_config = HydraConfig.instance().cfg
+        HydraConfig.instance().set_config(config)
+        try:
+            for callback in reversed(self.callbacks):
+                callback.on_job_end(config=config, job_return=job_return)
+        finally:
+            HydraConfig.instance().cfg = stack_config
 
 
 def member_config(job: int, overrides: list[str]) -> DictConfig:
@@ -92,51 +131,40 @@ def member_config(job: int, overrides: list[str]) -> DictConfig:
 
 
 def prepare(
-    cfg: DictConfig, job: int, stack_dir: Path, held: ExitStack, ran_with: dict[str, Any]
+    cfg: DictConfig,
+    job: int,
+    stack_dir: Path,
+    ran_with: dict[str, Any],
+    hydra_callbacks: MemberJobCallbacks,
 ) -> Member | None:
-    """In the member's own job (its folder, config and log made by Hydra): hold its folder, plan
-    how it starts and start its record; None where it is not trained here (it finished, or
-    another command trains it)."""
+    """In the member's own job (its folder, config and log made by Hydra): enter its bookkeeping
+    (which holds its folder, plans how it starts and starts its record), and build its loggers
+    and callbacks; None where it is not trained here (it finished, or another command trains
+    it)."""
     OmegaConf.resolve(cfg)  # its folder, while Hydra's config is this member's
-    output_dir = Path(cfg.paths.output_dir)
-    if not held.enter_context(hold(output_dir)):
-        log.info("%s is being trained by another command: skipped", output_dir)
+    logs = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    run = MemberRun(Path(cfg.paths.output_dir), logs[0].baseFilename if logs else None)
+    kept = run.job.enter_context(bookkeeping(cfg, ran_with))
+    if kept is None or kept.record is None:  # another command's, or finished: its job ends
+        run.job.close()
+        hydra_callbacks.job_ended(math.nan if kept is None else kept.objective)
         return None
-    plan = resume_plan(output_dir, cfg.resume, None)
-    if plan.finished:
-        log.info("%s finished already (metrics.json says ok): skipped", output_dir)
-        return None
-    log.info("Trained in the stack %s; its log is there", stack_dir)
-    record_provenance(cfg, output_dir, ran_with)
-    record = run_record(cfg, output_dir, plan)
-    record.record["stacked"] = {"stack": str(stack_dir)}
-    run = MemberRun(output_dir, record, callbacks=[], loggers=[])
-    member = Member(job, cfg, plan, run)
+    run.record, run.job_ended = kept.record, hydra_callbacks.job_ended
+    log.info("Trained in the stack %s", stack_dir)
+    run.record.record["stacked"] = {"stack": str(stack_dir)}
+    member = Member(job, cfg, kept.plan, run)
     try:
         check_config(cfg)
-        run.loggers = build_all(cfg, "logger", purge_step=plan.purge_step)
-        kept = [
-            c for c in build_all(cfg, "callbacks") if not isinstance(c, ProgressBar | ModelSummary)
-        ]
-        run.callbacks = [DivergenceWatch(), RandomState(), *logged_to(run.loggers, kept)]
+        run.loggers = build_all(cfg, "logger", purge_step=kept.plan.purge_step)
+        shown = (ProgressBar, ModelSummary)  # the stack's own
+        own = [c for c in build_all(cfg, "callbacks") if not isinstance(c, shown)]
+        checkpoints = cfg.trainer.get("enable_checkpointing", True)
+        if checkpoints and not any(isinstance(c, ModelCheckpoint) for c in own):
+            own.append(ModelCheckpoint())  # Lightning's default, as its solo run's
+        run.callbacks = [DivergenceWatch(), *logged_to(run.loggers, own)]
     except Exception as error:
-        fail([member], error)
+        run.end(error)
     return member
-
-
-def fail(members: list[Member], error: BaseException) -> None:
-    """Record that `members` (those of them still training) failed with `error`, said once in
-    the log (with its traceback where it is not a user's mistake); the others go on."""
-    failing = [member for member in members if member.run.status is None]
-    if not failing:
-        return
-    failure = user_error_in(error) or error
-    reason = f"{type(failure).__name__}: {failure}"
-    folders = ", ".join(str(member.run.run_dir) for member in failing)
-    log.error("Failed: %s: %s", folders, reason, exc_info=failure is error)
-    for member in failing:
-        member.run.status = Status.FAILED
-        member.run.record.finish(Status.FAILED, reason)
 
 
 @contextmanager
@@ -156,18 +184,23 @@ def run_stack(cfg: DictConfig) -> float:
     member recorded in its own folder, whatever happens to the others. NaN: a stack is not one
     run to optimise."""
     stack_dir = Path(cfg.paths.output_dir)
-    listed = OmegaConf.load(cfg.stack.members)
     ran_with = provenance(CONFIG_DIR.parent)
-    context = HydraContext(
-        config_loader=GlobalHydra.instance().config_loader(), callbacks=Callbacks()
-    )
     with ExitStack() as held:
         members = []
         with stack_job_restored():
-            for entry in listed:
+            for entry in OmegaConf.load(cfg.stack.members):
                 config = member_config(entry.job, list(entry.overrides))
+                callbacks = MemberJobCallbacks(config)
+                context = HydraContext(
+                    config_loader=GlobalHydra.instance().config_loader(),
+                    callbacks=callbacks,  # type: ignore[arg-type]  (Hydra's own is internal)
+                )
                 task = partial(
-                    prepare, job=entry.job, stack_dir=stack_dir, held=held, ran_with=ran_with
+                    prepare,
+                    job=entry.job,
+                    stack_dir=stack_dir,
+                    ran_with=ran_with,
+                    hydra_callbacks=callbacks,
                 )
                 done = run_job(task, config, "hydra.sweep.dir", "hydra.sweep.subdir", context)
                 try:
@@ -176,13 +209,16 @@ def run_stack(cfg: DictConfig) -> float:
                     log.exception("Job %s could not be prepared; the others go on", entry.job)
                     continue
                 if prepared is not None:
+                    held.enter_context(prepared.run.job)  # ended by the stack's end at the latest
                     members.append(prepared)
         log.info(
             "Stack %s: jobs %s",
             stack_dir,
             ", ".join(str(m.job) for m in members) or "none to train",
         )
-        members = [m for m in members if m.run.status is None]
+        members = [m for m in members if not m.run.ended]
+        for member in members:
+            member.run.log_here()
         if members:
             train_members(cfg, members)
     return math.nan
@@ -197,17 +233,19 @@ def train_members(cfg: DictConfig, members: list[Member]) -> None:
         data.prepare_data()
         check_model_fits_data(target_of(cfg.model, "model"), data.input_shape)
     except Exception as error:
-        fail(members, error)
+        for member in members:
+            member.run.end(error)
         return
     starts: dict[int | None, list[Member]] = {}
     for member in members:
         try:
             L.seed_everything(member.cfg.seed, workers=True)
             member.classifier = build_classifier(member.cfg, data)
+            member.run.random_state = random_state(member.cfg.seed)  # as its solo run starts
             member.plan.check_fits(member.classifier)
             step = None if member.plan.saved is None else member.plan.saved["global_step"]
         except Exception as error:
-            fail([member], error)
+            member.run.end(error)
             continue
         starts.setdefault(step, []).append(member)
     for together in starts.values():
@@ -220,28 +258,27 @@ def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     for member in members:  # they share its time and memory: the report says so
         member.run.record.record["stacked"]["members"] = len(members)
-    callbacks = [Members([m.run for m in members]), RandomState(), FastPath(cfg.channels_last)]
+    callbacks = [Members([m.run for m in members]), FastPath(cfg.channels_last)]
     try:
-        trainer = build_trainer(cfg, callbacks, loggers=[], enable_checkpointing=False)
+        loggers = [MembersLogger([m.run.loggers for m in members])]
+        trainer = build_trainer(cfg, callbacks, loggers=loggers, enable_checkpointing=False)
         on_gpu = trainer.strategy.root_device.type == "cuda"
         fused = cfg.stack.fuse is True or (cfg.stack.fuse == "auto" and on_gpu)
-        stack = StackedClassifier([m.classifier for m in members], fused=fused)
+        stack = StackedClassifier(
+            [m.classifier for m in members], [m.run.random_state for m in members], fused
+        )
         trainer.fit(stack, datamodule=stacked_data, ckpt_path=resumed_from(members, data))
         for k, member in enumerate(members):
             if k in stack.tested_members:
                 load_tested_weights(member)
         if stack.tested_members:
             trainer.test(stack, datamodule=stacked_data)
-    except SIGTERMException as stop:  # each member's record says interrupted
-        raise SystemExit(128 + signal.SIGTERM) from stop
-    except Exception as error:
-        if HydraConfig.get().mode != RunMode.MULTIRUN:
-            raise
-        fail(members, error)
+    except Exception as error:  # each member's, into its own bookkeeping
+        for member in members:
+            member.run.end(error)
         return
     for member in members:
-        if member.run.status is None:
-            member.run.record.finish(Status.OK)
+        member.run.end()
 
 
 def load_tested_weights(member: Member) -> None:
@@ -280,8 +317,7 @@ def resumed_from(members: list[Member], data: Any) -> Path | None:
     shuffles = [one.get(type(data).__qualname__, {}).get("shuffle") for one in saved]
     if all(shuffle is not None for shuffle in shuffles):
         checkpoint[StackedData.__qualname__] = {"shuffle": shuffles}
-    if "rng_states" in first:
-        checkpoint["rng_states"] = first["rng_states"]
+    checkpoint["random_states"] = [one.get("rng_states") for one in saved]
     path = Path(HydraConfig.get().runtime.output_dir) / "checkpoints" / "resumed.ckpt"
     CheckpointIO().save_checkpoint(checkpoint, path)
     return path

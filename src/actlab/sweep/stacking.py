@@ -1,6 +1,6 @@
 """Stacked sweeps: which of a sweep's jobs train together, K in one model (`stack.size`). The
-sweeper (`hydra_plugins.actlab_stacking_sweeper`) launches each stack as one job, which
-`actlab.run.stack` trains."""
+stacking sweeper (`hydra/sweeper=stacking`: `hydra_plugins.actlab_stacking_sweeper`) launches each
+stack as one job, which `actlab.run.stack` trains."""
 
 import json
 import logging
@@ -31,10 +31,11 @@ STACKABLE = (
 its own (`actlab.training.stacked`), fed the same data by one Trainer."""
 
 FUSE = ("auto", True, False)
-"""`stack.fuse`: alike members as one vmapped call on a GPU only (auto), always, never."""
+"""`stack.fuse`: alike members as one vmapped call on a GPU only (auto), always, never (each
+member then draws its own random numbers, as its solo run)."""
 
 STACKING_SWEEPER = "hydra_plugins.actlab_stacking_sweeper.sweeper.StackingSweeper"
-"""The `_target_` of the sweeper that stacks (conf/hydra/default.yaml)."""
+"""The `_target_` of the sweeper that stacks (conf/hydra/sweeper/stacking.yaml)."""
 
 MEMBER_CALLBACKS = (
     "actlab.callbacks.best_checkpoint.BestCheckpoint",
@@ -72,14 +73,17 @@ def check_stack(stack: DictConfig) -> None:
             )
 
 
-def check_stacking(stack: DictConfig, sweeper: str | None, multirun: bool) -> None:
+def check_stacking(stack: DictConfig, hydra: DictConfig, multirun: bool) -> None:
     """Raise `ConfigError` for a bad `stack` setting (`check_stack`), or for `stack.size` above 1
-    in a sweep whose sweeper does not stack (another one than `STACKING_SWEEPER`, Optuna's)."""
+    in a sweep whose sweeper (of Hydra's config `hydra`) does not stack (Hydra's basic one,
+    Optuna's)."""
     check_stack(stack)
-    if stack.size > 1 and multirun and sweeper != STACKING_SWEEPER:
+    if stack.size > 1 and multirun and hydra.sweeper.get("_target_") != STACKING_SWEEPER:
+        sweeper = hydra.runtime.choices.get("hydra/sweeper", hydra.sweeper.get("_target_"))
         raise ConfigError(
-            f"stack.size={stack.size} stacks the jobs of a grid sweep (hydra.sweeper "
-            f"{STACKING_SWEEPER}); this sweep's sweeper is {sweeper}: give stack.size=1"
+            f"stack.size={stack.size} trains a grid sweep's jobs in stacks, which the stacking "
+            f"sweeper does: add hydra/sweeper=stacking (this sweep's sweeper is {sweeper}), or "
+            "give stack.size=1"
         )
 
 
@@ -168,7 +172,7 @@ class StackSetting(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
-            check_stacking(config.stack, config.hydra.sweeper.get("_target_"), multirun=True)
+            check_stacking(config.stack, config.hydra, multirun=True)
         except ConfigError as error:
             sys.exit(f"Error: {error}")
 

@@ -3,6 +3,7 @@ in one Trainer, each on its own batches, with its own optimizer and learning-rat
 
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import lightning as L
@@ -74,6 +75,39 @@ class StackScheduler:
             scheduler.load_state_dict(state)
 
 
+def member_key(member: int, name: str) -> str:
+    """What a stack logs member `member`'s metric `name` as (`actlab.loggers.members`)."""
+    return f"{member}/{name}"
+
+
+RandomState = dict[str, Any]
+"""Where a member draws its random numbers from: torch's CPU state (`cpu`), its CUDA device's
+(`cuda`; None before CUDA draws anything: then a generator seeded with `seed`, as
+`seed_everything` seeds CUDA's), as a solo run's checkpoint keeps them under `rng_states`."""
+
+
+def random_state(seed: int) -> RandomState:
+    """torch's random state now, for a member seeded with `seed`."""
+    cuda = torch.cuda.get_rng_state() if torch.cuda.is_initialized() else None
+    return {"cpu": torch.get_rng_state(), "cuda": cuda, "seed": seed}
+
+
+@contextmanager
+def drawing_from(state: RandomState) -> Iterator[None]:
+    """The block draws its random numbers (dropout, augmentation) from `state`, which then holds
+    where it stopped; torch's own state is left as it was."""
+    cuda = torch.cuda.is_initialized()
+    devices = [torch.cuda.current_device()] if cuda else []
+    with torch.random.fork_rng(devices=devices):
+        torch.set_rng_state(state["cpu"])
+        if cuda and state["cuda"] is None:
+            torch.cuda.manual_seed(state["seed"])
+        elif cuda:
+            torch.cuda.set_rng_state(state["cuda"])
+        yield
+        state.update(random_state(state["seed"]))
+
+
 def alike(model: nn.Module) -> str:
     """What members whose models run as one vmapped call share: the modules with their settings
     (dropout rates, activations and their constants: their repr) and every parameter's and
@@ -115,16 +149,26 @@ class StackedClassifier(L.LightningModule):
     order, `actlab.data.stacked.StackedData`); each member computes its loss on its own batch, and
     the sum is what Lightning steps on: a member's gradients are those of its own loss alone. The
     validation and test batches are the same for every member. With `fused`, members whose models
-    are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`). Each member's
-    epoch metrics are kept in `metrics[k]` (named as a solo run logs them), for its own record and
-    loggers (`actlab.callbacks.members`). A member leaves the stack (`leave`) when it diverged,
+    are alike (`kinds`) compute their logits in one vmapped call (`stacked_logits`), whose
+    dropout draws apart from the solo runs'; else each member draws its random numbers (dropout,
+    and its batches' augmentation: `actlab.data.stacked`) from its own `random_states[k]`, the
+    numbers its solo run draws (None: from torch's own state). Each member's
+    epoch metrics are kept in `metrics[k]` (named as a solo run logs them), for its own callbacks
+    (`actlab.callbacks.members`), and logged through Lightning for its own loggers
+    (`actlab.loggers.members`). A member leaves the stack (`leave`) when it diverged,
     failed or stopped early: it trains no more and its optimizer stops stepping; `failures` holds
     what a member's own step raised, for its record.
     """
 
-    def __init__(self, members: list[Classifier], fused: bool = True) -> None:
+    def __init__(
+        self,
+        members: list[Classifier],
+        random_states: list[RandomState | None] | None = None,
+        fused: bool = False,
+    ) -> None:
         super().__init__()
         self.members = nn.ModuleList(members)
+        self.random_states = random_states or [None] * len(members)
         self.fused = fused
         self.training_members = list(range(len(members)))
         self.tested_members = list(range(len(members)))
@@ -162,11 +206,23 @@ class StackedClassifier(L.LightningModule):
                     ]
             for k in present:
                 try:
-                    logits[k] = self.members[k](inputs[k] if batched else inputs)
+                    with self.drawing_as(k):
+                        logits[k] = self.members[k](inputs[k] if batched else inputs)
                 except Exception as error:  # the member's own mistake: it leaves, the others go on
                     self.failures[k] = error
                     self.leave(k)
         return logits
+
+    def drawing_as(self, member: int) -> AbstractContextManager[None]:
+        """While training, the block draws random numbers as `member`'s solo run would
+        (`drawing_from`)."""
+        state = self.random_states[member]
+        return nullcontext() if state is None or not self.training else drawing_from(state)
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        for k, state in enumerate(checkpoint.get("random_states") or []):
+            if state is not None and self.random_states[k] is not None:
+                self.random_states[k].update(cpu=state["cpu"], cuda=state["cuda"])
 
     def models(self) -> Iterator[nn.Module]:
         """The models the fast path prepares: each member's where they run one by one; none where
@@ -185,21 +241,22 @@ class StackedClassifier(L.LightningModule):
         self, batch: tuple[Tensor, Tensor], batch_idx: int
     ) -> dict[str, Tensor] | None:
         """Each training member's loss on its own batch; `loss`, what the optimizer steps on, is
-        their sum; `losses` each member's (its penalty included) and `cross_entropy` each one's
-        loss alone (what a solo run logs as `train/loss_step`), on the device."""
+        their sum; `losses` each member's (its penalty included), on the device. Each member's
+        loss alone is logged as its solo run logs it (`train/loss_step`, at logging steps)."""
         inputs, labels = batch
         losses = torch.zeros(len(self.members), device=labels.device)
-        cross_entropy = torch.zeros_like(losses)
+        logging_step = (self.global_step + 1) % self.trainer.log_every_n_steps == 0
         total: Tensor | None = None
         for k, logits in self.logits(inputs, list(self.training_members), batched=True).items():
             loss, penalty = self.members[k].training_loss(logits, labels[k])
             stepped = loss + penalty
             total = stepped if total is None else total + stepped
             losses[k] = stepped.detach()
-            cross_entropy[k] = loss.detach()
+            if logging_step:
+                self.log(member_key(k, "train/loss_step"), loss, on_step=True, on_epoch=False)
         if total is None:
             return None
-        return {"loss": total, "losses": losses, "cross_entropy": cross_entropy}
+        return {"loss": total, "losses": losses}
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         inputs, labels = batch
@@ -212,14 +269,18 @@ class StackedClassifier(L.LightningModule):
             self.members[k].score(logits, labels, self.members[k].test_scores)
 
     def _keep_epoch(self, stage: str, members: Iterable[int]) -> None:
-        """Each of `members`' epoch metrics of `stage`, kept in `metrics`."""
+        """Each of `members`' epoch metrics of `stage`, kept in `metrics` and logged as its solo
+        run logs them (once, at the epoch's end), for its own loggers (`MembersLogger`)."""
         if self.trainer.sanity_checking:
             for member in self.members:
                 member.val_scores.reset()
             return
         for k in members:
             member = self.members[k]
-            self.metrics[k].update(member.epoch_metrics(stage, getattr(member, f"{stage}_scores")))
+            metrics = member.epoch_metrics(stage, getattr(member, f"{stage}_scores"))
+            self.metrics[k].update(metrics)
+            for name, value in metrics.items():
+                self.log(member_key(k, name), value, on_step=False, on_epoch=True)
 
     def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
         if self.trainer.is_last_batch:  # before the callbacks' epoch ends, as a solo run's

@@ -1,4 +1,5 @@
 """actlab's Hydra plugin: the grid sweeper that trains a sweep's jobs in stacks (`stack.size`).
 
-Hydra finds sweepers in the `hydra_plugins` namespace only; this one is every sweep's
-(`hydra.sweeper._target_` in conf/hydra/default.yaml) but `hparams_search=optuna`'s."""
+Hydra finds sweepers in the `hydra_plugins` namespace only; a sweep takes it with
+`hydra/sweeper=stacking` (conf/hydra/sweeper/stacking.yaml); every other sweep runs on Hydra's
+basic sweeper."""
