@@ -17,7 +17,6 @@ from lightning.pytorch.loggers import Logger
 from torch import Tensor
 
 from actlab.callbacks.run_record import RunRecord
-from actlab.data.stacked import StackedData
 from actlab.training.stacked import StackedClassifier
 
 log = logging.getLogger(__name__)
@@ -128,38 +127,10 @@ class MemberView:
     def save_checkpoint(
         self, filepath: str | Path, weights_only: bool = False, storage_options: Any = None
     ) -> None:
-        """Save the member as its solo run would be saved at this point: its weights, optimizer
-        and schedule state, the loops', its callbacks' and its training batches' state."""
-        trainer, member = self._trainer, self._stack.members[self._member]
-        checkpoint: dict[str, Any] = {
-            "epoch": trainer.current_epoch,
-            "global_step": trainer.global_step,
-            "pytorch-lightning_version": L.__version__,
-            "state_dict": member.state_dict(),
-            "loops": {
-                "fit_loop": trainer.fit_loop.state_dict(),
-                "validate_loop": trainer.validate_loop.state_dict(),
-                "test_loop": trainer.test_loop.state_dict(),
-                "predict_loop": trainer.predict_loop.state_dict(),
-            },
-        }
-        if not weights_only:
-            checkpoint["callbacks"] = {
-                c.state_key: state for c in self._run.all_callbacks if (state := c.state_dict())
-            }
-            checkpoint["optimizer_states"] = [o.state_dict() for o in self.optimizers]
-            checkpoint["lr_schedulers"] = [
-                c.scheduler.state_dict() for c in self.lr_scheduler_configs
-            ]
-            data = trainer.datamodule
-            if isinstance(data, StackedData):
-                checkpoint[type(data.data).__qualname__] = data.member_state(self._member)
-            for callback in self._run.all_callbacks:
-                callback.on_save_checkpoint(self, member, checkpoint)
-            state = self._stack.random_states[self._member]
-            if state is not None:  # where its solo run would draw on from (RandomState's key)
-                checkpoint["rng_states"] = {"cpu": state["cpu"], "cuda": state["cuda"]}
-        trainer.strategy.save_checkpoint(checkpoint, filepath)
+        """Save the member as its solo run would be saved at this point: the stack's checkpoint,
+        which the stack's CheckpointIO cuts to this member's part (`StackCheckpointIO`), for
+        `filepath` is in its run folder."""
+        self._trainer.save_checkpoint(filepath, weights_only, storage_options)
 
 
 class Members(L.Callback):
@@ -293,11 +264,17 @@ class Members(L.Callback):
                 callback.on_exception(run.view, pl_module.members[k], exception)
 
     def state_dict(self) -> dict[str, Any]:
-        return {}
+        """Each member's callbacks' states, as its solo run's checkpoint keeps them."""
+        return {
+            "members": [
+                {c.state_key: state for c in run.all_callbacks if (state := c.state_dict())}
+                for run in self.runs
+            ]
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Each member's callbacks' states, from the checkpoint the stack resumes from (made of
-        the members' own: `actlab.run.stack`)."""
+        the members' own: `StackCheckpointIO`)."""
         for run, states in zip(self.runs, state_dict["members"], strict=True):
             for callback in run.all_callbacks:
                 if callback.state_key in states:

@@ -23,6 +23,7 @@ from lightning.fabric.plugins.environments import (
 )
 from lightning.fabric.utilities.exceptions import MisconfigurationException
 from lightning.pytorch.callbacks import LearningRateMonitor
+from lightning.pytorch.plugins.io import CheckpointIO
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
@@ -169,15 +170,18 @@ def build_trainer(
     callbacks: list[L.Callback],
     purge_step: int | None = None,
     loggers: list | None = None,
+    checkpoint_io: CheckpointIO | None = None,
     **kwargs: Any,
 ) -> L.Trainer:
     """The run's Trainer, built once: with the logging interval (`LoggingInterval`) and
     `callbacks` (without a logger, no learning-rate monitor: `logged_to`), the loggers of the
     logger group (those that take a `purge_step`, TensorBoard, hide what an earlier attempt of
     the run logged from that step on, when it is given) unless `loggers` are given, the plugins
-    of its config and of SLURM, a strategy that starts its processes here (`strategy_here`), and
-    `kwargs`."""
+    of its config (its CheckpointIO `checkpoint_io` where given) and of SLURM, a strategy that
+    starts its processes here (`strategy_here`), and `kwargs`."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
+    if checkpoint_io is not None:
+        plugins = [p for p in plugins if not isinstance(p, CheckpointIO)] + [checkpoint_io]
     purge = {} if purge_step is None else {"purge_step": purge_step}
     loggers = build_all(cfg, "logger", **purge) if loggers is None else loggers
     interval = LoggingInterval(cfg.trainer.get("log_every_n_steps"))

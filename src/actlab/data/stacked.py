@@ -76,12 +76,6 @@ class StackedData(L.LightningDataModule):
                 augmented += self.data.on_after_batch_transfer((one,), dataloader_idx)
         return torch.stack(augmented), *labels
 
-    def member_state(self, member: int) -> dict[str, Any]:
-        """Member `member`'s training-batch state, as its solo run's data module keeps it."""
-        if self.train_batches is None:
-            return {}
-        return {"shuffle": self.train_batches.members[member].generator.get_state()}
-
     def state_dict(self) -> dict[str, Any]:
         if self.train_batches is None:
             return {}

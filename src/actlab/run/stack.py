@@ -47,10 +47,10 @@ from actlab.loggers.members import MembersLogger
 from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import bookkeeping, on_gpu_slot
 from actlab.run.resume import ResumePlan
-from actlab.storage.checkpoints import CheckpointIO, load_checkpoint
+from actlab.storage.checkpoints import load_checkpoint
 from actlab.sweep.stacking import COMPOSED
 from actlab.training.classifier import Classifier
-from actlab.training.stacked import StackedClassifier, random_state
+from actlab.training.stacked import StackCheckpointIO, StackedClassifier, random_state
 from actlab.utils.provenance import provenance
 
 log = logging.getLogger(__name__)
@@ -258,16 +258,29 @@ def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     for member in members:  # they share its time and memory: the report says so
         member.run.record.record["stacked"]["members"] = len(members)
-    callbacks = [Members([m.run for m in members]), FastPath(cfg.channels_last)]
+    members_callback = Members([m.run for m in members])
+    saved = [m.plan.saved for m in members]
+    checkpoints = StackCheckpointIO(
+        [m.run.run_dir for m in members],
+        members_callback.state_key,
+        type(data).__qualname__,
+        saved=None if saved[0] is None else saved,
+    )
     try:
-        loggers = [MembersLogger([m.run.loggers for m in members])]
-        trainer = build_trainer(cfg, callbacks, loggers=loggers, enable_checkpointing=False)
+        trainer = build_trainer(
+            cfg,
+            [members_callback, FastPath(cfg.channels_last)],
+            loggers=[MembersLogger([m.run.loggers for m in members])],
+            checkpoint_io=checkpoints,
+            enable_checkpointing=False,
+        )
         on_gpu = trainer.strategy.root_device.type == "cuda"
         fused = cfg.stack.fuse is True or (cfg.stack.fuse == "auto" and on_gpu)
         stack = StackedClassifier(
             [m.classifier for m in members], [m.run.random_state for m in members], fused
         )
-        trainer.fit(stack, datamodule=stacked_data, ckpt_path=resumed_from(members, data))
+        resumed = None if checkpoints.saved is None else checkpoints.MEMBERS
+        trainer.fit(stack, datamodule=stacked_data, ckpt_path=resumed)
         for k, member in enumerate(members):
             if k in stack.tested_members:
                 load_tested_weights(member)
@@ -290,34 +303,3 @@ def load_tested_weights(member: Member) -> None:
         return
     member.run.record.testing(best.best_model_path)
     member.classifier.load_state_dict(load_checkpoint(best.best_model_path)["state_dict"])
-
-
-def resumed_from(members: list[Member], data: Any) -> Path | None:
-    """The checkpoint the stack starts from, made of its members' own (which are at one step) and
-    written beside the stack's log; None for new runs."""
-    saved = [m.plan.saved for m in members]
-    if saved[0] is None:
-        return None
-    first = saved[0]
-    checkpoint: dict[str, Any] = {
-        key: first[key] for key in ("epoch", "global_step", "pytorch-lightning_version", "loops")
-    }
-    checkpoint["state_dict"] = {
-        f"members.{k}.{name}": value
-        for k, one in enumerate(saved)
-        for name, value in one["state_dict"].items()
-    }
-    checkpoint["optimizer_states"] = [{"members": [one["optimizer_states"][0] for one in saved]}]
-    checkpoint["lr_schedulers"] = (
-        [{"members": [one["lr_schedulers"][0] for one in saved]}] if first["lr_schedulers"] else []
-    )
-    checkpoint["callbacks"] = {
-        Members.__qualname__: {"members": [one.get("callbacks", {}) for one in saved]}
-    }
-    shuffles = [one.get(type(data).__qualname__, {}).get("shuffle") for one in saved]
-    if all(shuffle is not None for shuffle in shuffles):
-        checkpoint[StackedData.__qualname__] = {"shuffle": shuffles}
-    checkpoint["random_states"] = [one.get("rng_states") for one in saved]
-    path = Path(HydraConfig.get().runtime.output_dir) / "checkpoints" / "resumed.ckpt"
-    CheckpointIO().save_checkpoint(checkpoint, path)
-    return path

@@ -4,6 +4,7 @@ in one Trainer, each on its own batches, with its own optimizer and learning-rat
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
 import lightning as L
@@ -12,6 +13,8 @@ from torch import Tensor, nn
 from torch.func import functional_call, vmap
 from torch.optim import Optimizer
 
+from actlab.data.stacked import StackedData
+from actlab.storage.checkpoints import CheckpointIO
 from actlab.training.classifier import Classifier
 
 log = logging.getLogger(__name__)
@@ -219,6 +222,9 @@ class StackedClassifier(L.LightningModule):
         state = self.random_states[member]
         return nullcontext() if state is None or not self.training else drawing_from(state)
 
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["random_states"] = self.random_states
+
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         for k, state in enumerate(checkpoint.get("random_states") or []):
             if state is not None and self.random_states[k] is not None:
@@ -325,3 +331,103 @@ class StackedClassifier(L.LightningModule):
         clips them."""
         for member_optimizer in optimizer.optimizers:
             self.clip_gradients(member_optimizer, gradient_clip_val, gradient_clip_algorithm)
+
+
+STACKED_DATA = StackedData.__qualname__
+"""Where Lightning keeps a stack's data module's state (its members' batch orders)."""
+
+OWN_PARTS = (
+    "state_dict",
+    "optimizer_states",
+    "lr_schedulers",
+    "callbacks",
+    STACKED_DATA,
+    "random_states",
+)
+"""What of a stack's checkpoint holds each member's own part (the rest the members share)."""
+
+
+class StackCheckpointIO(CheckpointIO):
+    """The checkpoints of a stack's members, through Lightning's checkpointing: Lightning dumps
+    the stack's whole checkpoint, and a path in member k's run folder (`run_dirs[k]`) gets member
+    k's own part, a solo run's checkpoint (`member_checkpoint`); `MEMBERS` loads the members'
+    own checkpoints (`saved`) merged into the stack's (`stack_checkpoint`) to resume from.
+    `callbacks` is the state key of the callback that keeps the members' callbacks' states,
+    `data` the class name of the members' data module."""
+
+    MEMBERS = "<the members' own checkpoints>"
+
+    def __init__(
+        self,
+        run_dirs: list[Path],
+        callbacks: str,
+        data: str,
+        saved: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.run_dirs = [d.resolve() for d in run_dirs]
+        self.callbacks = callbacks
+        self.data = data
+        self.saved = saved
+
+    def save_checkpoint(
+        self, checkpoint: dict[str, Any], path: str | Path, storage_options: Any | None = None
+    ) -> None:
+        folder = Path(path).resolve()
+        member = next((k for k, d in enumerate(self.run_dirs) if folder.is_relative_to(d)), None)
+        if member is not None:
+            checkpoint = self.member_checkpoint(checkpoint, member)
+        super().save_checkpoint(checkpoint, path, storage_options)
+
+    def load_checkpoint(
+        self, path: str | Path, map_location: Any | None = None, weights_only: bool | None = None
+    ) -> dict[str, Any]:
+        if str(path) == self.MEMBERS and self.saved is not None:
+            return self.stack_checkpoint(self.saved)
+        return super().load_checkpoint(path, map_location, weights_only)
+
+    def member_checkpoint(self, checkpoint: dict[str, Any], k: int) -> dict[str, Any]:
+        """Member `k`'s part of the stack's `checkpoint`, as its solo run's checkpoint holds it:
+        its weights, optimizer and schedule, its callbacks', batch order's and random states;
+        what the members share (the loops, the epoch and step, the precision's state) as it is."""
+        prefix = f"members.{k}."
+        one = {key: value for key, value in checkpoint.items() if key not in OWN_PARTS}
+        one["state_dict"] = {
+            name.removeprefix(prefix): value
+            for name, value in checkpoint["state_dict"].items()
+            if name.startswith(prefix)
+        }
+        for key in ("optimizer_states", "lr_schedulers"):
+            if key in checkpoint:
+                one[key] = [state["members"][k] for state in checkpoint[key]]
+        if "callbacks" in checkpoint:
+            one["callbacks"] = checkpoint["callbacks"][self.callbacks]["members"][k]
+        if STACKED_DATA in checkpoint:
+            one[self.data] = {"shuffle": checkpoint[STACKED_DATA]["shuffle"][k]}
+        if (state := checkpoint.get("random_states", [None] * (k + 1))[k]) is not None:
+            one["rng_states"] = {"cpu": state["cpu"], "cuda": state["cuda"]}
+        return one
+
+    def stack_checkpoint(self, saved: list[dict[str, Any]]) -> dict[str, Any]:
+        """The stack's checkpoint made of its members' own (`member_checkpoint`'s inverse; they
+        are at one step)."""
+        own = {*OWN_PARTS, self.data, "rng_states"}
+        stack = {key: value for key, value in saved[0].items() if key not in own}
+        stack["state_dict"] = {
+            f"members.{k}.{name}": value
+            for k, one in enumerate(saved)
+            for name, value in one["state_dict"].items()
+        }
+        for key in ("optimizer_states", "lr_schedulers"):
+            if key in saved[0]:
+                stack[key] = [
+                    {"members": [one[key][i] for one in saved]} for i in range(len(saved[0][key]))
+                ]
+        stack["callbacks"] = {
+            self.callbacks: {"members": [one.get("callbacks", {}) for one in saved]}
+        }
+        shuffles = [one.get(self.data, {}).get("shuffle") for one in saved]
+        if all(shuffle is not None for shuffle in shuffles):
+            stack[STACKED_DATA] = {"shuffle": shuffles}
+        stack["random_states"] = [one.get("rng_states") for one in saved]
+        return stack
