@@ -137,7 +137,7 @@ looks for plugins)."""
 
 def test_stacking_is_off_the_default_path_and_on_hydras_public_parts_only() -> None:
     """Hydra's basic sweeper is every sweep's unless one asks for stacks; no module of src/
-    imports Hydra's internals; a solo run imports none of the stacking machinery."""
+    imports Hydra's internals."""
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         sweeper = compose("train", return_hydra_config=True).hydra.sweeper
     assert sweeper._target_ == "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
@@ -148,6 +148,10 @@ def test_stacking_is_off_the_default_path_and_on_hydras_public_parts_only() -> N
             if isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(n.startswith("hydra._internal") for n in names), module
+
+
+@pytest.mark.slow
+def test_a_solo_run_imports_none_of_the_stacking_machinery() -> None:
     solo = (
         "import sys; from actlab.cli.train import main; "
         f"sys.argv = ['train.py', *{[*BREAST_CANCER, 'trainer.max_epochs=1']!r}]; main(); "
@@ -222,6 +226,7 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
     pd.testing.assert_frame_equal(stacked_runs[numbers], solo_runs[numbers], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_a_member_leaves_what_its_solo_run_leaves_and_its_jobs_callbacks_fire(
     tmp_path: Path,
 ) -> None:
@@ -249,6 +254,7 @@ def test_a_member_leaves_what_its_solo_run_leaves_and_its_jobs_callbacks_fire(
         assert "Fast path on cpu" in (member["dir"] / "train.log").read_text()
 
 
+@pytest.mark.slow
 def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path) -> None:
     """Members that differ in learning rate, under one-cycle schedules and clipping of their
     gradients' norm at 0.01 (which bites): each as its solo run, not clipped by the stack's norm."""
@@ -266,6 +272,7 @@ def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path
             assert row["val/loss"] == pytest.approx(solo_row["val/loss"], rel=1e-4)
 
 
+@pytest.mark.slow
 def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Path) -> None:
     """At a learning rate of 1e-30 no weight moves (the steps are far below float32's resolution
     of weights of their size): the weights saved after an epoch are the initial ones."""

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROCESS = """
 import atexit, sys
 import torch.distributed as dist
@@ -18,6 +20,7 @@ print("group before exit:", dist.is_initialized())
 """
 
 
+@pytest.mark.slow  # a process of its own
 def test_a_ddp_process_leaves_its_process_group_when_it_exits(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", PROCESS, str(tmp_path / "store")], capture_output=True, text=True
