@@ -358,6 +358,7 @@ def test_a_diverging_member_is_recorded_at_its_step_and_the_others_go_on(tmp_pat
         diverged["diverged"]["last_finite_loss"]
     )
     assert "stacked" in stable and "stacked" in diverged
+    assert "Run diverged" in (diverged["dir"] / "train.log").read_text()  # its own log says so
 
 
 @pytest.mark.slow

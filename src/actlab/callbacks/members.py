@@ -36,6 +36,7 @@ class MemberRun:
     random_state: dict[str, Any] | None = None
     job: ExitStack = field(default_factory=ExitStack, repr=False)
     job_ended: Callable[[float], None] | None = field(default=None, repr=False)
+    log_handler: logging.Handler | None = field(default=None, repr=False)
     ended: bool = False
     view: "MemberView | None" = field(default=None, repr=False)
 
@@ -44,7 +45,7 @@ class MemberRun:
         return [self.record, *self.callbacks]
 
     def log_here(self) -> None:
-        """Log what the stack logs into the member's own log too, until it ends."""
+        """Log what the stack logs into the member's own log too, until it has ended (`end`)."""
         if self.log_file is None:
             return
         handler = logging.FileHandler(self.log_file)
@@ -54,8 +55,7 @@ class MemberRun:
         if stack_file is not None:
             handler.setFormatter(stack_file.formatter)
         logging.getLogger().addHandler(handler)
-        self.job.callback(handler.close)
-        self.job.callback(logging.getLogger().removeHandler, handler)
+        self.log_handler = handler
 
     def end(self, error: BaseException | None = None) -> None:
         """End the run: `error` raised into its bookkeeping, which records it as a solo run's
@@ -68,6 +68,9 @@ class MemberRun:
             self.job.close()
         else:
             self.job.__exit__(type(error), error, error.__traceback__)
+        if self.log_handler is not None:  # after its bookkeeping's last line
+            logging.getLogger().removeHandler(self.log_handler)
+            self.log_handler.close()
         if self.job_ended is not None:
             self.job_ended(self.record.objective if self.record is not None else math.nan)
 

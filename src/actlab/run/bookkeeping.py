@@ -64,7 +64,7 @@ class Run:
     @property
     def objective(self) -> float:
         """The best monitored value, NaN unless it ended ok: what a sweeper optimises."""
-        return objective(self.plan.previous if self.record is None else self.record.record)
+        return objective(self.plan.previous) if self.record is None else self.record.objective
 
 
 @contextmanager

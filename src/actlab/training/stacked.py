@@ -404,8 +404,9 @@ class StackCheckpointIO(CheckpointIO):
             one["callbacks"] = checkpoint["callbacks"][self.callbacks]["members"][k]
         if STACKED_DATA in checkpoint:
             one[self.data] = {"shuffle": checkpoint[STACKED_DATA]["shuffle"][k]}
-        if (state := checkpoint.get("random_states", [None] * (k + 1))[k]) is not None:
-            one["rng_states"] = {"cpu": state["cpu"], "cuda": state["cuda"]}
+        states = checkpoint.get("random_states") or []
+        if k < len(states) and states[k] is not None:  # as RandomState keeps a solo run's
+            one["rng_states"] = {"cpu": states[k]["cpu"], "cuda": states[k]["cuda"]}
         return one
 
     def stack_checkpoint(self, saved: list[dict[str, Any]]) -> dict[str, Any]:
