@@ -7,7 +7,6 @@ import logging
 import math
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -151,14 +150,14 @@ def test_stacking_is_off_the_default_path_and_on_hydras_public_parts_only() -> N
 
 
 @pytest.mark.slow
-def test_a_solo_run_imports_none_of_the_stacking_machinery() -> None:
+def test_a_solo_run_imports_none_of_the_stacking_machinery(tmp_path: Path) -> None:
     solo = (
         "import sys; from actlab.cli.train import main; "
         f"sys.argv = ['train.py', *{[*BREAST_CANCER, 'trainer.max_epochs=1']!r}]; main(); "
         f"print(sorted(m for m in sys.modules if m in {MACHINERY!r}))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", solo], capture_output=True, text=True, cwd=tempfile.mkdtemp()
+        [sys.executable, "-c", solo], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
@@ -174,7 +173,7 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         "activation=relu,prelu,arelu",
         "seed=0,1",
     ]
-    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=4"])):
         (tmp_path / name).mkdir()
         result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
@@ -260,7 +259,7 @@ def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path
     gradients' norm at 0.01 (which bites): each as its solo run, not clipped by the stack's norm."""
     sweep = ["-m", *BREAST_CANCER, "scheduler=onecycle", "regularization=grad_clip_norm"]
     sweep += ["trainer.gradient_clip_val=0.01", "optimizer.lr=0.001,0.01", "activation=relu,elu"]
-    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=4"])):
         (tmp_path / name).mkdir()
         result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
@@ -278,7 +277,7 @@ def test_a_member_starts_from_the_weights_its_solo_run_starts_from(tmp_path: Pat
     of weights of their size): the weights saved after an epoch are the initial ones."""
     sweep = ["-m", *BREAST_CANCER, "trainer.max_epochs=1", "optimizer.lr=1e-30"]
     sweep += ["activation=relu,arelu", "seed=3,4"]
-    for name, extra in (("solo", []), ("stacked", ["hydra/sweeper=stacking", "stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=4"])):
         (tmp_path / name).mkdir()
         assert run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name).returncode == 0
     solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
@@ -299,7 +298,7 @@ def test_a_member_that_stops_early_leaves_the_stack_tested_and_the_others_train_
 ) -> None:
     sweep = ["-m", *BREAST_CANCER, "callbacks=[default,early_stopping]", "trainer.max_epochs=6"]
     sweep += ["monitor.metric=val/loss", "monitor.mode=min", "callbacks.early_stopping.patience=1"]
-    sweep += ["optimizer.lr=1e-9,0.01", "hydra/sweeper=stacking", "stack.size=2"]
+    sweep += ["optimizer.lr=1e-9,0.01", *STACKED, "stack.size=2"]
     # The first member's loss never falls.
     result = run_in_process(train_cli.main, *sweep, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -383,7 +382,7 @@ def test_a_failing_member_is_recorded_and_named_and_costs_the_others_nothing(
 def test_stacks_train_in_the_joblib_launchers_processes(tmp_path: Path) -> None:
     result = run_cli(
         "-m", *BREAST_CANCER, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-        "seed=0,1,2,3", "hydra/sweeper=stacking", "stack.size=2", cwd=tmp_path,
+        "seed=0,1,2,3", *STACKED, "stack.size=2", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     records = sweep_records(tmp_path)
@@ -421,7 +420,7 @@ def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
 ) -> None:
     from test_resume import EPOCHS, SLOW, kill_when
 
-    sweep = ["-m", *SLOW, "seed=1,2,3", "hydra/sweeper=stacking", "stack.size=3"]
+    sweep = ["-m", *SLOW, "seed=1,2,3", *STACKED, "stack.size=3"]
     kill_when(
         tmp_path,
         sweep,
@@ -451,7 +450,7 @@ def test_a_killed_stacked_sweep_resumes_every_member_from_its_own_checkpoint(
 def test_with_placement_each_stack_holds_one_gpu_slot(tmp_path: Path) -> None:
     result = run_cli(
         "-m", "placement=gpus", "placement.devices=[0,1]", *BREAST_CANCER, "seed=1,2,3,4",
-        "hydra/sweeper=stacking", "stack.size=2", cwd=tmp_path,
+        *STACKED, "stack.size=2", cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     records = sweep_records(tmp_path)

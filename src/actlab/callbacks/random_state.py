@@ -5,6 +5,8 @@ from typing import Any
 import lightning as L
 import torch
 
+from actlab.utils.random_state import torch_random_state
+
 
 class RandomState(L.Callback):
     """Saves torch's random state (the CPU's, and this process's CUDA device's) in every
@@ -16,10 +18,7 @@ class RandomState(L.Callback):
     def on_save_checkpoint(
         self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]
     ) -> None:
-        checkpoint["rng_states"] = {
-            "cpu": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state() if torch.cuda.is_initialized() else None,
-        }
+        checkpoint["rng_states"] = torch_random_state()
 
     def on_load_checkpoint(
         self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict[str, Any]

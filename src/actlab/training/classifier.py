@@ -15,6 +15,12 @@ from actlab.training.metrics import EpochScores
 from actlab.training.optimization import OptimizerFactory, build_optimizer, fit_scheduler
 
 
+def loggers_write(module: L.LightningModule) -> bool:
+    """Whether the loggers write the step `module` is training now (Lightning's
+    `log_every_n_steps`): where a step value is worth logging."""
+    return (module.global_step + 1) % module.trainer.log_every_n_steps == 0
+
+
 class Classifier(L.LightningModule):
     """Trains `model` with cross entropy and reports loss, accuracy and macro precision, recall, F1.
 
@@ -107,7 +113,7 @@ class Classifier(L.LightningModule):
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
         inputs, labels = batch
         loss, penalty = self.training_loss(self(inputs), labels)
-        if (self.global_step + 1) % self.trainer.log_every_n_steps == 0:  # when loggers write
+        if loggers_write(self):
             # Not prog_bar: Lightning reads those from the device after every step (the progress
             # bar callback shows it, read at logging steps).
             self.log("train/loss_step", loss, on_step=True, on_epoch=False)

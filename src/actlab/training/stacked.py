@@ -15,7 +15,8 @@ from torch.optim import Optimizer
 
 from actlab.data.stacked import StackedData
 from actlab.storage.checkpoints import CheckpointIO
-from actlab.training.classifier import Classifier
+from actlab.training.classifier import Classifier, loggers_write
+from actlab.utils.random_state import torch_random_state
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,7 @@ RandomState = dict[str, Any]
 
 def random_state(seed: int) -> RandomState:
     """torch's random state now, for a member seeded with `seed`."""
-    cuda = torch.cuda.get_rng_state() if torch.cuda.is_initialized() else None
-    return {"cpu": torch.get_rng_state(), "cuda": cuda, "seed": seed}
+    return {**torch_random_state(), "seed": seed}
 
 
 @contextmanager
@@ -251,7 +251,7 @@ class StackedClassifier(L.LightningModule):
         loss alone is logged as its solo run logs it (`train/loss_step`, at logging steps)."""
         inputs, labels = batch
         losses = torch.zeros(len(self.members), device=labels.device)
-        logging_step = (self.global_step + 1) % self.trainer.log_every_n_steps == 0
+        logging_step = loggers_write(self)
         total: Tensor | None = None
         for k, logits in self.logits(inputs, list(self.training_members), batched=True).items():
             loss, penalty = self.members[k].training_loss(logits, labels[k])
