@@ -1,6 +1,8 @@
 """Helpers the tests share: configs, tiny models, the command line."""
 
 import contextlib
+import copy
+import functools
 import io
 import logging
 import os
@@ -15,6 +17,7 @@ import lightning as L
 import pytest
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
+from omegaconf import DictConfig
 
 from actlab.config import CONFIG_DIR
 
@@ -58,10 +61,21 @@ ACTIVATIONS = sorted(path.stem for path in (CONFIG_DIR / "activation").glob("*.y
 """Every option of the activation group."""
 
 
+@functools.cache
+def _composed(group: str, name: str, overrides: tuple[str, ...]) -> DictConfig:
+    with initialize_config_dir(config_dir=str(CONFIG_DIR / group), version_base="1.3"):
+        return compose(name, overrides=list(overrides))
+
+
+def option(group: str, name: str, *overrides: str) -> DictConfig:
+    """Option NAME of the config group `group` with `overrides` (the group's own keys), as Hydra
+    composes it; composed once per test process, each caller given its own copy."""
+    return copy.deepcopy(_composed(group, name, overrides))
+
+
 def activation_factory(name: str, *overrides: str):
     """The factory that `python train.py activation=NAME` hands to the model."""
-    with initialize_config_dir(config_dir=str(CONFIG_DIR / "activation"), version_base="1.3"):
-        return instantiate(compose(name, overrides=list(overrides)))
+    return instantiate(option("activation", name, *overrides))
 
 
 def run_cli(*args: str, cwd: Path, script: str = "train.py") -> subprocess.CompletedProcess:

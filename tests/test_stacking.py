@@ -164,24 +164,24 @@ def test_a_solo_run_imports_none_of_the_stacking_machinery(tmp_path: Path) -> No
 
 
 def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Path) -> None:
-    """No dropout: every member's per-epoch losses are its solo run's (1e-4 relative) over 10
+    """No dropout: every member's per-epoch losses are its solo run's (1e-4 relative) over 4
     epochs, with the same test accuracy; the records differ only by `stacked`."""
     sweep = [
         "-m",
         *BREAST_CANCER,
-        "trainer.max_epochs=10",
-        "activation=relu,prelu,arelu",
+        "trainer.max_epochs=4",
+        "activation=relu,arelu",
         "seed=0,1",
     ]
-    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=4"])):
+    for name, extra in (("solo", []), ("stacked", [*STACKED, "stack.size=2"])):
         (tmp_path / name).mkdir()
         result = run_in_process(train_cli.main, *sweep, *extra, cwd=tmp_path / name)
         assert result.returncode == 0, result.stderr
     solo, stacked = sweep_records(tmp_path / "solo"), sweep_records(tmp_path / "stacked")
-    assert len(stacked) == 6
+    assert len(stacked) == 4
     for alone, member in zip(solo, stacked, strict=True):
         assert member["status"] == alone["status"] == "ok"
-        assert len(member["history"]) == len(alone["history"]) == 10
+        assert len(member["history"]) == len(alone["history"]) == 4
         for row, solo_row in zip(member["history"], alone["history"], strict=True):
             for name in ("train/loss", "val/loss", "val/acc"):
                 assert row[name] == pytest.approx(solo_row[name], rel=1e-4), (member["dir"], name)
@@ -215,7 +215,7 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
     assert solo_runs["stacked"].isna().all()
     assert set(stacked_runs["stacked"]) == {"stacks/0", "stacks/1"}
     # Its time is its stack's, which says how many members shared it.
-    assert sorted(stacked_runs["stack_members"]) == [2, 2, 4, 4, 4, 4]
+    assert sorted(stacked_runs["stack_members"]) == [2, 2, 2, 2]
     assert solo_runs["stack_members"].isna().all()
     assert list(stacked_runs.columns) == list(solo_runs.columns)
     numbers = [c for c in solo_runs if c.startswith(("best_", "last_", "test/")) or "area" in c]

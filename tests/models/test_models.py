@@ -2,14 +2,12 @@
 
 import pytest
 import torch
-from helpers import ACTIVATIONS, TINY_MODEL, activation_factory
-from hydra import compose, initialize_config_dir
+from helpers import ACTIVATIONS, TINY_MODEL, activation_factory, option
 from hydra.utils import instantiate
 from torch import nn
 
 from actlab.activations import ActivationFactory
 from actlab.activations.mixture import Mixture
-from actlab.config import CONFIG_DIR
 from actlab.models.layers import GlobalAvgPool
 from actlab.models.resnet import Bottleneck
 from actlab.models.shapes import materialize
@@ -22,8 +20,7 @@ def build(
     model: str, activation: str | ActivationFactory, input_shape: tuple[int, ...], *overrides: str
 ) -> nn.Module:
     """A tiny model as `python train.py model=MODEL activation=ACTIVATION` builds it."""
-    with initialize_config_dir(config_dir=str(CONFIG_DIR / "model"), version_base="1.3"):
-        cfg = compose(model, overrides=[o.removeprefix("model.") for o in TINY_MODEL[model]])
+    cfg = option("model", model, *(o.removeprefix("model.") for o in TINY_MODEL[model]))
     cfg.merge_with_dotlist(list(overrides))
     factory = activation_factory(activation) if isinstance(activation, str) else activation
     return instantiate(cfg, input_shape=input_shape, num_classes=NUM_CLASSES, activation=factory)
