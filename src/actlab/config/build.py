@@ -168,22 +168,17 @@ def logged_to(loggers: list, callbacks: list[L.Callback]) -> list[L.Callback]:
 def build_trainer(
     cfg: DictConfig,
     callbacks: list[L.Callback],
-    purge_step: int | None = None,
-    loggers: list | None = None,
+    loggers: list,
     checkpoint_io: CheckpointIO | None = None,
     **kwargs: Any,
 ) -> L.Trainer:
     """The run's Trainer, built once: with the logging interval (`LoggingInterval`) and
-    `callbacks` (without a logger, no learning-rate monitor: `logged_to`), the loggers of the
-    logger group (those that take a `purge_step`, TensorBoard, hide what an earlier attempt of
-    the run logged from that step on, when it is given) unless `loggers` are given, the plugins
+    `callbacks` (without a logger, no learning-rate monitor: `logged_to`), `loggers`, the plugins
     of its config (its CheckpointIO `checkpoint_io` where given) and of SLURM, a strategy that
     starts its processes here (`strategy_here`), and `kwargs`."""
     plugins = [*(build(cfg, "trainer.plugins", _convert_="all") or []), *slurm_plugins()]
     if checkpoint_io is not None:
         plugins = [p for p in plugins if not isinstance(p, CheckpointIO)] + [checkpoint_io]
-    purge = {} if purge_step is None else {"purge_step": purge_step}
-    loggers = build_all(cfg, "logger", **purge) if loggers is None else loggers
     interval = LoggingInterval(cfg.trainer.get("log_every_n_steps"))
     return build(
         cfg,

@@ -1,39 +1,79 @@
-"""The recipe of a run: check the config, build every object from it, fit, test. `run` wraps it in
-the bookkeeping of `actlab.run.bookkeeping`; `actlab-train` (`actlab.cli.train`) calls `run`."""
+"""The recipe of a run: `assemble` checks the config and builds the run's objects from it,
+`fit_and_test` trains and tests them. `run` wraps the two in the bookkeeping of
+`actlab.run.bookkeeping`; `actlab-train` (`actlab.cli.train`) calls `run`. A stack of a stacked
+sweep assembles each of its runs with `assemble` too (`actlab.run.stack`)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import lightning as L
 from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig
 
 from actlab.callbacks.run_record import RunRecord
-from actlab.config.build import build, build_callbacks, build_classifier, build_trainer, target_of
+from actlab.config.build import (
+    build,
+    build_all,
+    build_callbacks,
+    build_classifier,
+    build_trainer,
+    target_of,
+)
 from actlab.config.checks import check_accelerator, check_config
+from actlab.data.in_memory import InMemoryDataModule
 from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import run_with_bookkeeping
 from actlab.run.resume import ResumePlan
+from actlab.training.classifier import Classifier
 from actlab.utils.allocator import steady_malloc
 
 
-def train(cfg: DictConfig, record: RunRecord, plan: ResumePlan) -> None:
-    """The recipe: check the config; build the datamodule, model, classifier and trainer from it
-    (checking that the model fits the data, and the plan's checkpoint the model); fit, from the
-    plan's checkpoint where it has one; test the weights that `test_weights` names."""
+@dataclass
+class Parts:
+    """A run's objects, built from its config: what `fit_and_test` trains."""
+
+    datamodule: InMemoryDataModule
+    classifier: Classifier
+    callbacks: list[L.Callback]
+    loggers: list[Logger]
+
+
+def assemble(
+    cfg: DictConfig, plan: ResumePlan, datamodule: InMemoryDataModule | None = None
+) -> Parts:
+    """Check the config and build the run's objects from it: the datamodule (found, or
+    downloaded, before anything else is built; checked to fit the model), or `datamodule`, data
+    already built; the classifier, seeded with the run's seed (its initial weights) and checked to
+    fit the plan's checkpoint; the callbacks (`build_callbacks`) and loggers (those that take a
+    purge step hide what an earlier attempt logged from the plan's on)."""
     check_config(cfg)
-    check_accelerator(cfg)
     L.seed_everything(cfg.seed, workers=True)
-    datamodule = build(cfg, "data")
-    datamodule.prepare_data()  # found, or downloaded, before anything else is built
-    check_model_fits_data(target_of(cfg.model, "model"), datamodule.input_shape)
+    if datamodule is None:
+        datamodule = build(cfg, "data")
+        datamodule.prepare_data()
+        check_model_fits_data(target_of(cfg.model, "model"), datamodule.input_shape)
     classifier = build_classifier(cfg, datamodule)
     plan.check_fits(classifier)
-    trainer = build_trainer(cfg, [record, *build_callbacks(cfg)], plan.purge_step)
+    loggers = build_all(cfg, "logger", purge_step=plan.purge_step)
+    return Parts(datamodule, classifier, build_callbacks(cfg), loggers)
+
+
+def fit_and_test(cfg: DictConfig, parts: Parts, record: RunRecord, plan: ResumePlan) -> None:
+    """Fit the run's classifier, from the plan's checkpoint where it has one, then test the
+    weights that `test_weights` names, `record` keeping the run as it goes."""
+    trainer = build_trainer(cfg, [record, *parts.callbacks], loggers=parts.loggers)
     record.trainer = trainer  # its loggers get the summary, also when other processes trained
-    trainer.fit(classifier, datamodule=datamodule, ckpt_path=plan.checkpoint)
+    trainer.fit(parts.classifier, datamodule=parts.datamodule, ckpt_path=plan.checkpoint)
     weights = tested_weights(cfg, trainer)
     record.testing(weights)
-    trainer.test(classifier, datamodule=datamodule, ckpt_path=weights)
+    trainer.test(parts.classifier, datamodule=parts.datamodule, ckpt_path=weights)
+
+
+def train(cfg: DictConfig, record: RunRecord, plan: ResumePlan) -> None:
+    """The recipe: check that the accelerator is here, `assemble` the run, `fit_and_test` it."""
+    check_accelerator(cfg)
+    fit_and_test(cfg, assemble(cfg, plan), record, plan)
 
 
 def tested_weights(cfg: DictConfig, trainer: L.Trainer) -> Path | None:

@@ -4,10 +4,10 @@ as one model in one Trainer, each recorded as its own run in its own job folder.
 Each member's job is made as Hydra makes a sweep's job (`run_job`: its folder, config, overrides
 and log; its `hydra.callbacks` told of its start, and of its end once it is trained); each member
 is kept by a solo run's `bookkeeping` (entered once per member, ended with its own error or ok),
-built as its solo run builds it (seeded with its seed: its initial weights are the solo run's),
-keeps its own callbacks and loggers (`actlab.callbacks.members`) and is tested with its own best
-weights. Members that continue (`resume=true`) start from their own last checkpoints; members at
-different points train in stacks of their own, one after another."""
+assembled by its solo run's `assemble` (seeded with its seed: its initial weights are the solo
+run's), keeps its own callbacks and loggers (`actlab.callbacks.members`) and is tested with its own
+best weights. Members that continue (`resume=true`) start from their own last checkpoints;
+members at different points train in stacks of their own, one after another."""
 
 import dataclasses
 import logging
@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.utils import JobReturn, configure_log, run_job
@@ -29,23 +28,18 @@ from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint, ModelSummary, ProgressBar
 from omegaconf import DictConfig, OmegaConf, read_write
 
-from actlab.callbacks.divergence import DivergenceWatch
 from actlab.callbacks.fast_path import FastPath
 from actlab.callbacks.members import MemberRun, Members
+from actlab.callbacks.process_group import LeaveProcessGroup
+from actlab.callbacks.random_state import RandomState
 from actlab.config import CONFIG_DIR
-from actlab.config.build import (
-    build,
-    build_all,
-    build_classifier,
-    build_trainer,
-    logged_to,
-    target_of,
-)
-from actlab.config.checks import check_accelerator, check_config
+from actlab.config.build import build_trainer, logged_to
+from actlab.config.checks import check_accelerator
+from actlab.data.in_memory import InMemoryDataModule
 from actlab.data.stacked import StackedData
 from actlab.loggers.members import MembersLogger
-from actlab.models.compatibility import check_model_fits_data
 from actlab.run.bookkeeping import bookkeeping, on_gpu_slot
+from actlab.run.recipe import assemble
 from actlab.run.resume import ResumePlan
 from actlab.storage.checkpoints import load_checkpoint
 from actlab.sweep.stacking import COMPOSED
@@ -58,13 +52,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Member:
-    """A run of a stack as prepared in its folder: its config, resume plan and run."""
+    """A run of a stack as prepared in its folder: its config, resume plan and run; once
+    assembled, its classifier and data (the stack's, which the first member built)."""
 
     job: int
     cfg: DictConfig
     plan: ResumePlan
     run: MemberRun
     classifier: Classifier | None = None
+    data: InMemoryDataModule | None = None
 
 
 class MemberJobCallbacks:
@@ -136,11 +132,13 @@ def prepare(
     stack_dir: Path,
     ran_with: dict[str, Any],
     hydra_callbacks: MemberJobCallbacks,
+    data: InMemoryDataModule | None,
 ) -> Member | None:
     """In the member's own job (its folder, config and log made by Hydra): enter its bookkeeping
-    (which holds its folder, plans how it starts and starts its record), and build its loggers
-    and callbacks; None where it is not trained here (it finished, or another command trains
-    it)."""
+    (which holds its folder, plans how it starts and starts its record) and assemble it
+    (`assemble_member`, on `data` where an earlier member built it); None where it is not trained
+    here (it finished, or another command trains it). A member that cannot be assembled ends
+    there, with its error."""
     OmegaConf.resolve(cfg)  # its folder, while Hydra's config is this member's
     logs = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
     run = MemberRun(Path(cfg.paths.output_dir), logs[0].baseFilename if logs else None)
@@ -154,17 +152,32 @@ def prepare(
     run.record.record["stacked"] = {"stack": str(stack_dir)}
     member = Member(job, cfg, kept.plan, run)
     try:
-        check_config(cfg)
-        run.loggers = build_all(cfg, "logger", purge_step=kept.plan.purge_step)
-        shown = (ProgressBar, ModelSummary)  # the stack's own
-        own = [c for c in build_all(cfg, "callbacks") if not isinstance(c, shown)]
-        checkpoints = cfg.trainer.get("enable_checkpointing", True)
-        if checkpoints and not any(isinstance(c, ModelCheckpoint) for c in own):
-            own.append(ModelCheckpoint())  # Lightning's default, as its solo run's
-        run.callbacks = [DivergenceWatch(), *logged_to(run.loggers, own)]
+        check_accelerator(cfg)
+        assemble_member(member, data)
     except Exception as error:
         run.end(error)
     return member
+
+
+STACK_OWN = (ProgressBar, ModelSummary, RandomState, FastPath, LeaveProcessGroup)
+"""A run's callbacks that its stack has for all its members: what it shows, the random state (each
+member's own: `StackedClassifier`), the fast path, the process group."""
+
+
+def assemble_member(member: Member, data: InMemoryDataModule | None) -> None:
+    """Assemble `member` as its solo run is assembled (`assemble`), on `data` where the stack has
+    built its data already; keep its classifier, data, random state as its solo run starts,
+    loggers and callbacks (those of `STACK_OWN` left to the stack; Lightning's default checkpoint
+    where its solo run has it)."""
+    parts = assemble(member.cfg, member.plan, data)
+    member.classifier, member.data = parts.classifier, parts.datamodule
+    member.run.random_state = random_state(member.cfg.seed)
+    member.run.loggers = parts.loggers
+    own = [c for c in parts.callbacks if not isinstance(c, STACK_OWN)]
+    checkpoints = member.cfg.trainer.get("enable_checkpointing", True)
+    if checkpoints and not any(isinstance(c, ModelCheckpoint) for c in own):
+        own.append(ModelCheckpoint())  # Lightning's default, as its solo run's
+    member.run.callbacks = logged_to(parts.loggers, own)
 
 
 @contextmanager
@@ -201,6 +214,7 @@ def run_stack(cfg: DictConfig) -> float:
                     stack_dir=stack_dir,
                     ran_with=ran_with,
                     hydra_callbacks=callbacks,
+                    data=next((m.data for m in members if m.data is not None), None),
                 )
                 done = run_job(task, config, "hydra.sweep.dir", "hydra.sweep.subdir", context)
                 try:
@@ -225,36 +239,21 @@ def run_stack(cfg: DictConfig) -> float:
 
 
 def train_members(cfg: DictConfig, members: list[Member]) -> None:
-    """Build every member on the stack's data and train them, those that start at one point (a
-    new run, or the step of their checkpoints) together."""
-    try:
-        check_accelerator(cfg)
-        data = build(members[0].cfg, "data")
-        data.prepare_data()
-        check_model_fits_data(target_of(cfg.model, "model"), data.input_shape)
-    except Exception as error:
-        for member in members:
-            member.run.end(error)
-        return
+    """Train the assembled `members`, those that start at one point (a new run, or the step of
+    their checkpoints) together."""
     starts: dict[int | None, list[Member]] = {}
     for member in members:
-        try:
-            L.seed_everything(member.cfg.seed, workers=True)
-            member.classifier = build_classifier(member.cfg, data)
-            member.run.random_state = random_state(member.cfg.seed)  # as its solo run starts
-            member.plan.check_fits(member.classifier)
-            step = None if member.plan.saved is None else member.plan.saved["global_step"]
-        except Exception as error:
-            member.run.end(error)
-            continue
+        step = None if member.plan.saved is None else member.plan.saved["global_step"]
         starts.setdefault(step, []).append(member)
     for together in starts.values():
         with on_gpu_slot(cfg):
-            train_together(cfg, together, data)
+            train_together(cfg, together)
 
 
-def train_together(cfg: DictConfig, members: list[Member], data: Any) -> None:
-    """Fit the `members` as one stack and test each with its own weights (`test_weights`)."""
+def train_together(cfg: DictConfig, members: list[Member]) -> None:
+    """Fit the `members` as one stack on their data and test each with its own weights
+    (`test_weights`)."""
+    data = members[0].data
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     for member in members:  # they share its time and memory: the report says so
         member.run.record.record["stacked"]["members"] = len(members)
