@@ -16,10 +16,11 @@ from typing import NamedTuple
 import lightning as L
 import pytest
 from hydra import compose, initialize_config_dir
-from hydra.utils import instantiate
-from omegaconf import DictConfig
+from hydra.utils import get_object, instantiate
+from omegaconf import DictConfig, OmegaConf
 
 from actlab.config import CONFIG_DIR
+from actlab.data.files import FileDataModule
 
 REPO = CONFIG_DIR.parent
 
@@ -57,8 +58,29 @@ TINY_MODEL = {
 }
 """Overrides that make each model of the group tiny."""
 
-ACTIVATIONS = sorted(path.stem for path in (CONFIG_DIR / "activation").glob("*.yaml"))
+
+def options(group: str) -> list[str]:
+    """Every option of the config group `group`: its files in conf/<group>/."""
+    return sorted(path.stem for path in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+ACTIVATIONS = options("activation")
 """Every option of the activation group."""
+
+DATASETS = options("data")
+"""Every option of the data group."""
+
+
+def tiny_data(dataset: str, data_dir: Path) -> list[str]:
+    """Write tiny files of the data option `dataset` in its real format into `data_dir` (where its
+    reader reads them: `write_tiny`); the overrides that read them (`data.check_md5=false` where
+    the reader checks md5 sums, which made files fail)."""
+    node = OmegaConf.load(CONFIG_DIR / "data" / f"{dataset}.yaml")  # Hydra may be composing
+    datamodule_class = get_object(node._target_)
+    if not issubclass(datamodule_class, FileDataModule):  # its data comes with a package
+        return []
+    datamodule_class(data_dir=str(data_dir)).write_tiny()
+    return ["data.check_md5=false"] if "check_md5" in node else []
 
 
 @functools.cache

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from helpers import FAST, TINY_MODEL
+from torchvision.datasets import CIFAR10
 
 from actlab.data.cifar10 import CIFAR10DataModule
 from actlab.data.mnist import MNISTDataModule
@@ -36,15 +37,24 @@ def test_an_unreadable_idx_file_names_the_folder_and_the_fix(data_dir: Path, dam
         datamodule.setup("fit")
     message = str(error.value)
     assert message.startswith(f"MNIST files in {images.parent} cannot be read, a file is truncated")
-    assert "Delete the folder and run again" in message
+    assert "To replace them, delete the folder and run again" in message
 
 
-def test_a_cifar_batch_cut_short_is_refused(cifar_dir: Path, tmp_path: Path) -> None:
+def test_a_cifar_batch_cut_short_is_named_by_its_md5_sum(cifar_dir: Path, tmp_path: Path) -> None:
     batch = cifar_dir / "data_batch_3"
     batch.write_bytes(batch.read_bytes()[:100])
     datamodule = CIFAR10DataModule(data_dir=str(tmp_path / "data"))
-    with pytest.raises(CorruptDataError, match=r"CIFAR-10 files in .* cannot be read"):
+    with pytest.raises(CorruptDataError) as error:
         datamodule.setup("fit")
+    message = str(error.value)
+    assert message.startswith(f"CIFAR-10 files in {cifar_dir} are not the published ones")
+    published = dict(CIFAR10.train_list)["data_batch_3"]  # the fixture's own sums
+    assert f"these differ: data_batch_3 (published: {published})." in message
+    assert "data.check_md5=false reads them as they are" in message
+    # Read as they are, the cut batch cannot be unpickled: that is what is said then.
+    unchecked = CIFAR10DataModule(data_dir=str(tmp_path / "data"), check_md5=False)
+    with pytest.raises(CorruptDataError, match=r"CIFAR-10 files in .* cannot be read, a file is"):
+        unchecked.setup("fit")
 
 
 def test_a_corrupt_file_fails_a_run_with_that_message(compose_run, data_dir, tmp_path) -> None:

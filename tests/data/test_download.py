@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 from helpers import FAST, TINY_MODEL, run_cli
-from torchvision.datasets import CIFAR10, MNIST
+from torchvision.datasets import CIFAR10, MNIST, SVHN
 
 from actlab.data.cifar10 import CIFAR10DataModule
+from actlab.data.cifar100 import CIFAR100DataModule
+from actlab.data.files import FileDataModule
 from actlab.data.mnist import MNISTDataModule
+from actlab.data.svhn import SVHNDataModule
 from actlab.data.synthetic import write_cifar_batches, write_mnist_files
 from actlab.run.recipe import run
 from actlab.utils.errors import CorruptDataError, DataNotFoundError
@@ -129,6 +132,41 @@ def test_a_corrupt_cifar10_archive_is_refused_by_name(cifar_server: Path, tmp_pa
     with pytest.raises(CorruptDataError, match=f"{CIFAR10.filename} does not match its md5"):
         CIFAR10DataModule(data_dir=str(tmp_path / "data")).prepare_data()
     assert not (tmp_path / "data" / CIFAR10.base_folder).exists()
+
+
+@pytest.mark.parametrize("datamodule_class", [CIFAR100DataModule, SVHNDataModule])
+def test_cifar100_and_svhn_are_downloaded_on_first_use(
+    datamodule_class: type[FileDataModule], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served as torchvision downloads them (CIFAR-100's archive; SVHN's two .mat files), with
+    the served files' md5 sums registered as the published ones."""
+    made = datamodule_class(data_dir=str(tmp_path / "made"))
+    made.write_tiny()
+    server = tmp_path / "server"
+    server.mkdir()
+    reader = made.dataset_class
+    if datamodule_class is SVHNDataModule:
+        listing = {}
+        for split, (url, name, _) in SVHN.split_list.items():
+            if (made.files_dir / name).exists():
+                (server / name).write_bytes((made.files_dir / name).read_bytes())
+            listing[split] = [url, name, md5(server / name) if (server / name).exists() else None]
+        monkeypatch.setattr(SVHN, "split_list", listing)
+    else:
+        with tarfile.open(server / reader.filename, "w:gz") as archive:
+            archive.add(made.files_dir, arcname=reader.base_folder)
+        monkeypatch.setattr(reader, "tgz_md5", md5(server / reader.filename))
+        for key in ("train_list", "test_list"):
+            files = [[name, md5(made.files_dir / name)] for name, _ in getattr(reader, key)]
+            monkeypatch.setattr(reader, key, files)
+        meta = {**reader.meta, "md5": md5(made.files_dir / reader.meta["filename"])}
+        monkeypatch.setattr(reader, "meta", meta)
+    monkeypatch.setenv("ACTLAB_FAKE_SERVER", str(server))
+    datamodule = datamodule_class(data_dir=str(tmp_path / "data"))
+    datamodule.prepare_data()
+    datamodule.setup("fit")
+    assert len(datamodule.splits["test"][0]) == len(made.read()[2])
+    assert served(server) == sorted(path.name for path in server.iterdir() if path.suffix != ".log")
 
 
 JOB = """

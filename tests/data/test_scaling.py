@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import DATASETS
 from hydra.utils import instantiate
 
 from actlab.data.breast_cancer import BreastCancerDataModule
@@ -64,7 +65,7 @@ def test_normalize_refuses_a_std_of_zero_and_values_that_do_not_fit_the_channels
 
 
 @pytest.mark.parametrize("option", ["standardize", "unit", "normalize"])
-@pytest.mark.parametrize("data", ["mnist", "fashion_mnist", "cifar10", "breast_cancer"])
+@pytest.mark.parametrize("data", DATASETS)
 def test_every_scaling_option_composes_with_every_dataset(compose_run, data, option) -> None:
     cfg = compose_run(f"data={data}", f"data/scaling={option}")
     datamodule = instantiate(cfg.data)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock
 from torch import Tensor
+from torchvision.datasets import VisionDataset
 from torchvision.datasets.utils import check_integrity
 
 from actlab.data.in_memory import InMemoryDataModule
@@ -35,13 +36,18 @@ class FileDataModule(InMemoryDataModule):
     first takes the lock, the others wait and then find the files. When nothing works, the error
     lists every folder tried and how to get the files.
 
-    A subclass says where the files go (`files_dir`), whether they are there (`installed`), how
-    to recognise them in a folder (`locate`), how to install them from there (`install`), how to
-    download them (`fetch`), the md5 sums of what it downloads (`checksums`) and how to read them
-    (`read`). Files that cannot be read raise `CorruptDataError`, which says which files and how
-    to replace them.
+    A subclass names torchvision's reader (`dataset_class`) and says where the files go
+    (`files_dir`), whether they are there (`installed`), how to recognise them in a folder
+    (`locate`), how to install them from there (`install`), how to download them (`fetch`), the
+    md5 sums of what it downloads (`checksums`) and of what the reader checks (`file_checksums`),
+    how to read them (`read`, with `reader`) and how to write tiny files in their format
+    (`write_tiny`, for tests). Files that cannot be read raise `CorruptDataError`, which says
+    which files and how to replace them; files that are not the published ones (their md5 sums
+    differ) are read as they are with `check_md5` off: files made in the format, by a user or a
+    test.
     """
 
+    dataset_class: type[VisionDataset]
     display_name: str
     files_description: str
     install_hint = ""
@@ -51,12 +57,14 @@ class FileDataModule(InMemoryDataModule):
         data_dir: str,
         search_dirs: Sequence[str] = (),
         download: bool = True,
+        check_md5: bool = True,
         **in_memory: object,
     ) -> None:
         super().__init__(**in_memory)
         self.data_dir = Path(data_dir).absolute()
         self.search_dirs = [Path(folder).absolute() for folder in search_dirs]
         self.download = download
+        self.check_md5 = check_md5
 
     @property
     def files_dir(self) -> Path:
@@ -85,18 +93,62 @@ class FileDataModule(InMemoryDataModule):
         raise NotImplementedError
 
     def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """The installed files' training inputs and labels, then test inputs and labels."""
+        """The installed files' training inputs and labels, then test inputs and labels, read
+        with `reader`."""
         raise NotImplementedError
+
+    def write_tiny(self) -> None:
+        """Write a few random samples of each split in the files' real format into `files_dir`,
+        as the reader reads them (with `check_md5` off): what tests of the dataset train on."""
+        raise NotImplementedError(
+            f"{type(self).__qualname__} cannot write tiny files in its format: give it a "
+            "`write_tiny` (docs/extending.md, 'Test your dataset')"
+        )
+
+    @property
+    def file_checksums(self) -> dict[str, str]:
+        """The md5 sum of each file that the reader checks before it reads (by its name in
+        `files_dir`); none unless a subclass lists them."""
+        return {}
+
+    def reader_without_md5(self) -> type[VisionDataset]:
+        """`dataset_class` as it reads files without checking their md5 sums (torchvision's
+        `check_integrity` only looks for a file given no md5 sum); the same class unless its
+        reader checks them (`file_checksums`)."""
+        return self.dataset_class
+
+    @property
+    def reader(self) -> type[VisionDataset]:
+        """torchvision's reader of the files: `dataset_class`, which checks their md5 sums, or
+        with `check_md5` off `reader_without_md5`."""
+        return self.dataset_class if self.check_md5 else self.reader_without_md5()
 
     def load(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         try:
             return self.read()
         except READ_ERRORS as error:
-            raise CorruptDataError(
-                f"{self.display_name} files in {self.files_dir} cannot be read, a file is "
-                f"truncated or corrupt ({type(error).__name__}: {error}). Delete the folder and "
-                "run again to install them afresh (downloaded where online)."
-            ) from error
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: Exception) -> CorruptDataError:
+        """Why the installed files cannot be read: not the published files (which of them, by md5
+        sum, and how to read files made in the format), or truncated or corrupt."""
+        differ = [
+            f"{name} (published: {md5})"
+            for name, md5 in self.file_checksums.items()
+            if self.check_md5 and not check_integrity(str(self.files_dir / name), md5)
+        ]
+        replace = "delete the folder and run again to install them afresh (downloaded where online)"
+        if differ:
+            return CorruptDataError(
+                f"{self.display_name} files in {self.files_dir} are not the published ones: "
+                f"torchvision's reader checks each file's md5 sum, and these differ: "
+                f"{', '.join(differ)}. Files you made in this format yourself: "
+                f"data.check_md5=false reads them as they are. Else {replace}."
+            )
+        return CorruptDataError(
+            f"{self.display_name} files in {self.files_dir} cannot be read, a file is truncated "
+            f"or corrupt ({type(error).__name__}: {error}). To replace them, {replace}."
+        )
 
     def _source(self) -> Path | None:
         """The files in the first folder of `files_dir` and `search_dirs` that has them."""

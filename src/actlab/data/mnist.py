@@ -9,6 +9,7 @@ from torch import Tensor
 from torchvision.datasets import MNIST
 
 from actlab.data.files import FileDataModule
+from actlab.data.synthetic import write_mnist_files
 
 
 class MNISTDataModule(FileDataModule):
@@ -68,6 +69,8 @@ class MNISTDataModule(FileDataModule):
         return folder / self.dataset_class.__name__ / "raw"
 
     def read(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        train = self.dataset_class(str(self.data_dir), train=True)
-        test = self.dataset_class(str(self.data_dir), train=False)
+        train, test = (self.reader(str(self.data_dir), train=split) for split in (True, False))
         return train.data.unsqueeze(1), train.targets, test.data.unsqueeze(1), test.targets
+
+    def write_tiny(self) -> None:
+        write_mnist_files(self.files_dir)
