@@ -54,9 +54,13 @@ TINY_MODEL = {
     "lenet": ["model.channels=[3,4]", "model.hidden=[16,8]"],
     "mlp": ["model.hidden=[16,8]"],
     "resnet": ["model.width=0.0625"],
+    "resnet50": ["model.width=0.0625"],
+    "vgg": ["model.width=0.0625", "model.depth=11"],
+    "mobilenetv2": ["model.width=0.0625"],
+    "senet": ["model.width=0.0625"],
     "keras_cnn": ["model.channels=[4,8]", "model.hidden=16"],
 }
-"""Overrides that make each model of the group tiny."""
+"""Overrides that make each model of the group tiny (one per option: tested)."""
 
 
 def options(group: str) -> list[str]:

@@ -50,6 +50,14 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
         ["data=mnist", "model=resnet", "model.depth=20", *TINY_MODEL["resnet"], *FAST],
         "ResNet depth must be one of [18, 34, 50, 101, 152], got 20",
     ),
+    "unknown VGG depth": (
+        ["data=mnist", "model=vgg", *TINY_MODEL["vgg"], "model.depth=15", *FAST],
+        "VGG depth must be one of [11, 13, 16, 19], got 15",
+    ),
+    "a gate activation that does not import": (
+        ["data=mnist", "model=senet", "model.gate_activation=torch.nn.Relu", *FAST],
+        "model.gate_activation=torch.nn.Relu is not an activation class to import",
+    ),
     "unknown granularity": ([*MLP, "activation=arelu", "activation.granularity=pixel"], "pixel"),
     "a mixture's weights": (
         [*MLP, "activation=fixed_mix", "activation.weights=[1.0]"],

@@ -2,14 +2,18 @@
 
 import pytest
 import torch
-from helpers import ACTIVATIONS, TINY_MODEL, activation_factory, option
+from helpers import ACTIVATIONS, TINY_MODEL, activation_factory, option, options
 from hydra.utils import instantiate
 from torch import nn
+from torchvision.models import mobilenet_v2
 
 from actlab.activations import ActivationFactory
 from actlab.activations.mixture import Mixture
+from actlab.models.cost import model_cost
 from actlab.models.layers import GlobalAvgPool
+from actlab.models.mobilenetv2 import InvertedResidual
 from actlab.models.resnet import Bottleneck
+from actlab.models.senet import SqueezeExcitation
 from actlab.models.shapes import materialize
 
 SHAPES = [(1, 28, 28), (3, 32, 32)]
@@ -177,3 +181,60 @@ def test_global_average_pooling_is_adaptive_average_pooling_to_one() -> None:
     torch.testing.assert_close(GlobalAvgPool()(x), expected)
     channels_last = x.contiguous(memory_format=torch.channels_last)
     torch.testing.assert_close(GlobalAvgPool()(channels_last), expected)
+
+
+def test_every_model_option_has_a_tiny_variant_so_every_test_here_runs_it() -> None:
+    assert sorted(TINY_MODEL) == options("model")
+
+
+@pytest.mark.parametrize(
+    ("depth", "parameters", "macs"),
+    [
+        (11, 9_231_114, 152_769_536),
+        (13, 9_416_010, 228_267_008),
+        (16, 14_728_266, 313_201_664),
+        (19, 20_040_522, 398_136_320),
+    ],
+)
+def test_vgg_depths_match_the_benchmarks_cifar_vggs(depth: int, parameters: int, macs: int) -> None:
+    """The counts of kuangliu/pytorch-cifar's VGG11-19 (the benchmark's models), 10 classes."""
+    model = build("vgg", "relu", (3, 32, 32), f"depth={depth}", "width=1.0")
+    assert model_cost(model, (3, 32, 32)) == (parameters, macs)
+
+
+def test_vgg_without_batch_norm_and_an_unknown_depth() -> None:
+    plain = build("vgg", "relu", (3, 32, 32), "width=1.0", "depth=16", "batch_norm=false")
+    assert not [m for m in plain.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert sum(p.numel() for p in plain.parameters()) == 14_728_266 - 2 * 4224
+    with pytest.raises(Exception, match=r"VGG depth must be one of \[11, 13, 16, 19\], got 15"):
+        build("vgg", "relu", (3, 32, 32), "depth=15")
+
+
+@pytest.mark.parametrize("width", [1.0, 0.5, 1.4])
+def test_mobilenetv2_is_torchvisions_at_cifar_strides(width: float) -> None:
+    """The same parameters as torchvision's MobileNetV2 at each width multiplier, and the same
+    multiply-accumulates once its stem and second stage are given CIFAR's stride 1."""
+    ours = build("mobilenetv2", "relu", (3, 32, 32), f"width={width}")
+    reference = mobilenet_v2(num_classes=10, width_mult=width)
+    reference.features[0][0].stride = (1, 1)
+    reference.features[2].conv[1][0].stride = (1, 1)  # the first block of the second stage
+    assert model_cost(ours, (3, 32, 32)) == model_cost(reference, (3, 32, 32))
+    residuals = [m.residual for m in ours.modules() if isinstance(m, InvertedResidual)]
+    assert residuals.count(True) == 10  # where a block keeps its shape, as the paper's
+
+
+def test_senet_is_the_benchmarks_senet18() -> None:
+    """kuangliu/pytorch-cifar's SENet18 (the benchmark's): its parameters and MACs."""
+    model = build("senet", "relu", (3, 32, 32), "width=1.0")
+    assert model_cost(model, (3, 32, 32)) == (11_260_354, 555_509_760)
+
+
+def test_the_se_gates_take_the_models_activation_unless_given_their_own() -> None:
+    same = build("senet", "gelu", (3, 32, 32))
+    gates = [m.act for m in same.modules() if isinstance(m, SqueezeExcitation)]
+    assert len(gates) == 8 and all(isinstance(g, nn.GELU) for g in gates)
+    own = build("senet", "gelu", (3, 32, 32), "gate_activation=torch.nn.ReLU")
+    gates = [m.act for m in own.modules() if isinstance(m, SqueezeExcitation)]
+    assert len(gates) == 8 and all(isinstance(g, nn.ReLU) for g in gates)
+    others = [m for m in own.modules() if isinstance(m, nn.GELU)]
+    assert len(others) == 1 + 2 * 8  # the stem's and two per block

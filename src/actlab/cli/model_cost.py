@@ -11,9 +11,14 @@ from actlab.config import CONFIG_DIR
 from actlab.models.cost import model_cost
 
 INPUT_SHAPE = (3, 32, 32)
-VARIANTS_OF = {"resnet": [["depth=34"]], "densenet": [["growth_rate=12"]]}
+VARIANTS_OF = {
+    "resnet": [["depth=34"]],
+    "densenet": [["growth_rate=12"]],
+    "vgg": [["depth=11"], ["depth=19"], ["batch_norm=false"]],
+    "mobilenetv2": [["width=0.5"]],
+}
 """Variants listed besides the options: ResNet-34 (ResNet-50 is `model=resnet50`); the paper's
-CIFAR DenseNet-BC."""
+CIFAR DenseNet-BC; VGG-11 and -19, VGG-16 without batch norm; MobileNetV2 at half width."""
 
 
 def cost_table() -> list[str]:

@@ -53,7 +53,8 @@ class GlobalAvgPool(nn.Module):
 
 
 class ConvNormAct(nn.Sequential):
-    """Conv2d (no bias) -> BatchNorm2d -> activation: the unit of ResNet, GoogLeNet and stems."""
+    """Conv2d (no bias; depthwise with `groups` = channels) -> BatchNorm2d -> activation: the unit
+    of ResNet, GoogLeNet, MobileNetV2 and stems."""
 
     def __init__(
         self,
@@ -62,10 +63,12 @@ class ConvNormAct(nn.Sequential):
         activation: ActivationFactory,
         kernel_size: int = 3,
         stride: int = 1,
+        groups: int = 1,
     ) -> None:
         super().__init__()
+        padding = kernel_size // 2
         self.conv = nn.Conv2d(
-            in_channels, out_channels, kernel_size, stride, padding=kernel_size // 2, bias=False
+            in_channels, out_channels, kernel_size, stride, padding, groups=groups, bias=False
         )
         self.norm = nn.BatchNorm2d(out_channels)
         self.act = activation()
