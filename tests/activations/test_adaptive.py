@@ -5,7 +5,8 @@ import math
 
 import pytest
 import torch
-from helpers import activation_factory
+from formulas import FORMULAS
+from helpers import ACTIVATIONS, activation_factory
 from torch import nn
 
 from actlab.activations import activation_parameters
@@ -13,15 +14,16 @@ from actlab.activations.adaptive import AdaptiveActivation
 from actlab.activations.sites import activation_sites, learnable_sites
 from actlab.models.shapes import materialize
 
-ADAPTIVE = ["asigmoid", "atanh", "arelu", "adaptive_mix", "fixed_mix"]
-BASE = {
-    "asigmoid": torch.sigmoid,
-    "atanh": torch.tanh,
-    "arelu": torch.relu,
-    "adaptive_mix": lambda z: (torch.tanh(z) + torch.sigmoid(z) + torch.relu(z)) / 3,
-    "fixed_mix": lambda z: (torch.tanh(z) + torch.sigmoid(z) + torch.relu(z)) / 3,
-}
-"""What each adaptive activation equals at its start."""
+ADAPTIVE = [
+    name for name in ACTIVATIONS if isinstance(activation_factory(name)(), AdaptiveActivation)
+]
+"""Every option of the group whose values are learned per layer or channel (S2's and the
+parametric families): from conf/activation/."""
+
+
+def start(name: str, z: torch.Tensor) -> torch.Tensor:
+    """What the adaptive activation `name` equals at its start: its formula (formulas.py)."""
+    return z.double().apply_(FORMULAS[name]).to(z.dtype)
 
 
 def sigmoid(x: float) -> float:
@@ -73,7 +75,7 @@ def test_fixed_mix_weighs_tanh_sigmoid_and_relu() -> None:
 def test_each_starts_equal_to_its_base_function(name: str, granularity: str) -> None:
     act = activation_factory(name, f"granularity={granularity}")()
     z = torch.randn(8, 5, 3, 3) * 4
-    assert torch.allclose(act(z), BASE[name](z), atol=1e-6)
+    assert torch.allclose(act(z), start(name, z), atol=1e-6)
 
 
 @pytest.mark.parametrize("granularity", ["layer", "channel"])
@@ -125,12 +127,13 @@ def test_a_mixture_needs_one_weight_per_component() -> None:
 def test_two_sites_never_share_values(name: str) -> None:
     factory = activation_factory(name)
     first, second = factory(), factory()
+    z = torch.randn(10, 3)
+    first(z), second(z)  # per-channel values are created by the first pass
     assert not {id(p) for p in first.parameters()} & {id(p) for p in second.parameters()}
     with torch.no_grad():
         for param in first.parameters():
             param.add_(1.0)
-    z = torch.randn(10)
-    assert torch.allclose(second(z), BASE[name](z), atol=1e-6)
+    assert torch.allclose(second(z), start(name, z), atol=1e-6)
 
 
 @pytest.mark.parametrize("granularity", ["layer", "channel"])

@@ -40,7 +40,9 @@ def test_the_command_draws_every_option_and_names_unknown_ones(tmp_path: Path) -
     assert (tmp_path / "all.png").read_bytes().startswith(PNG)
     wrong = subprocess.run([*command, "swishh"], capture_output=True, text=True)
     assert wrong.returncode == 2
-    assert "unknown activation swishh; choose from adaptive_mix, arelu" in wrong.stderr
+    assert (
+        "unknown activation swishh; choose from abrelu, acon_c, adaptive_mix, arelu" in wrong.stderr
+    )
 
 
 @pytest.mark.slow

@@ -2,13 +2,18 @@
 
 import csv
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
-from helpers import FAST, TINY_MODEL
+import torch
+from helpers import ACTIVATIONS, FAST, TINY_MODEL, activation_factory
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from torch import nn
 
+from actlab.activations.registry import is_learnable, learned_values
 from actlab.run.recipe import run
+from actlab.training.classifier import Classifier
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -87,3 +92,36 @@ def test_prelu_slopes_are_logged_per_layer_too(compose_run, tmp_path) -> None:
     rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
     assert [row["layer"] for row in rows] == ["act1", "act2"]  # the two hidden layers
     assert all(float(row["weight"]) != 0.25 for row in rows)  # learned from PReLU's 0.25
+
+
+LEARNABLE = [name for name in ACTIVATIONS if is_learnable(activation_factory(name)())]
+"""Every option of the activation group that learns values of its own: from conf/activation/."""
+
+
+@pytest.mark.parametrize("name", LEARNABLE)
+def test_every_learnable_option_trains_in_its_own_group_and_is_logged_per_layer(
+    compose_run, tmp_path, name: str
+) -> None:
+    cfg = compose_run(
+        "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, f"activation={name}"
+    )
+    run(cfg)
+    rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
+    assert [row["layer"] for row in rows] == ["act1", "act2"]
+    site = activation_factory(name)()
+    site(torch.zeros(1, 4))  # per-channel values are created by the first pass
+    start = learned_values(site)
+    for row in rows:  # every value, per layer, moved from its start
+        assert list(row)[1:] == list(start)
+        assert any(float(row[key]) != pytest.approx(value) for key, value in start.items())
+    record = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert record["activation_params"] > 0
+    classifier = Classifier(
+        nn.Sequential(nn.Linear(3, 4), activation_factory(name)(), nn.Linear(4, 2)),
+        2,
+        partial(torch.optim.SGD, lr=0.1, weight_decay=0.1),
+    )
+    classifier.model(torch.zeros(1, 3))  # per-channel values are created by the first pass
+    _, group = classifier.configure_optimizers().param_groups
+    assert {id(p) for p in group["params"]} == {id(p) for p in classifier.model[1].parameters()}
+    assert group["weight_decay"] == 0.0
