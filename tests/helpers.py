@@ -56,6 +56,7 @@ TINY_MODEL = {
     "resnet": ["model.width=0.0625"],
     "resnet50": ["model.width=0.0625"],
     "vgg": ["model.width=0.0625", "model.depth=11"],
+    "mobilenet": ["model.width=0.0625"],
     "mobilenetv2": ["model.width=0.0625"],
     "senet": ["model.width=0.0625"],
     "keras_cnn": ["model.channels=[4,8]", "model.hidden=16"],

@@ -227,6 +227,12 @@ def test_mobilenetv2_is_torchvisions_at_cifar_strides(width: float) -> None:
     assert residuals.count(True) == 10  # where a block keeps its shape, as the paper's
 
 
+def test_mobilenet_is_the_benchmarks_mobilenet() -> None:
+    """kuangliu/pytorch-cifar's MobileNet (v1; the benchmark's): its parameters and MACs."""
+    model = build("mobilenet", "relu", (3, 32, 32), "width=1.0")
+    assert model_cost(model, (3, 32, 32)) == (3_217_226, 46_354_432)
+
+
 def test_senet_is_the_benchmarks_senet18() -> None:
     """kuangliu/pytorch-cifar's SENet18 (the benchmark's): its parameters and MACs."""
     model = build("senet", "relu", (3, 32, 32), "width=1.0")
