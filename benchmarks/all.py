@@ -8,7 +8,8 @@ docstring): training throughput against a plain PyTorch loop, the data pipeline 
 torchvision's per-sample loader, a whole `python train.py` against a plain script, the overhead
 of each job of a multirun, a sweep's jobs side by side against one after another, a sweep in
 stacks against its runs alone (make sweep's), the cost of the diagnostics callback and the
-adaptive activations, and a report of 500 runs against reading their files.
+adaptive activations, every activation's time and memory against ReLU's, and a report of 500
+runs against reading their files.
 """
 
 import argparse
@@ -48,6 +49,7 @@ RUNS = {
         [],
         ["--activations", "3", "--models", "2", "--seeds", "2", "--epochs", "2", "--rounds", "1"],
     ),
+    "activation_cost.py": ([], ["relu", "gelu", "pau", "--batch", "2", "--rounds", "1"]),
     "adaptive_activations.py": (
         ["--models", "lenet", "--activations", "relu", "arelu", "adaptive_mix"],
         ["--models", "lenet", "--steps", "1", "--warmup", "1", "--rounds", "1"],

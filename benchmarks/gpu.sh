@@ -16,6 +16,10 @@
 #    against one after another, and the memory of a stack of 8 against one run.
 # 6. What a report says each activation costs on a GPU: 3 activations x 2 seeds of the
 #    breast-cancer MLP, then actlab-report's cost table (epoch time, peak GPU memory, parameters).
+# 7. What each activation option costs against ReLU (benchmarks/activation_cost.py): forward and
+#    backward time on ResNet-18's and the MLP's tensor sizes, and the memory autograd keeps.
+# 8. study=dubey2022's hours on this GPU, from each network's measured step time (batch 128 on
+#    CIFAR-10, 64 on CIFAR-100; benchmarks/study_hours.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-.venv/bin/python}
@@ -32,6 +36,8 @@ if [ "${1:-}" = "--toy" ]; then
   STACKED=(--stack 4 --fused --per-gpu 2 model.channels=[3,4] model.hidden=[16,8] +trainer.limit_train_batches=3
            +trainer.limit_val_batches=1 +trainer.limit_test_batches=1 activation=relu,gelu seed=1,2)
   RESNETS=(--stack 2 --memory 2 model.width=0.0625 +trainer.limit_train_batches=2 seed=0,1)
+  COST=(relu gelu pau --batch 2 --rounds 1)
+  HOURS=(--steps 1 --warmup 1 ++model.width=0.0625)
 else
   FAST=(--steps 150 --warmup 30)
   SIZES=(128 512)
@@ -40,6 +46,8 @@ else
   RECIPE=(--steps 100 --warmup 40 --batch-size 512)
   STACKED=(--stack 16 --fused --per-gpu 4 activation=relu,gelu,silu,tanh seed=1,2,3,4)
   RESNETS=(--stack 8 --memory 8 +trainer.limit_train_batches=100 seed=0,1,2,3,4,5,6,7)
+  COST=(--batch 128 --rounds 5)
+  HOURS=(--steps 30 --warmup 10)
 fi
 "$PYTHON" -c "import torch, lightning; print('torch', torch.__version__, 'lightning', lightning.__version__, \
 'on', torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU'); import datetime; print(datetime.date.today())"
@@ -65,3 +73,7 @@ COSTS=$(mktemp -d)
 "$PYTHON" -m actlab.cli.report "$COSTS/sweep" > /dev/null
 sed -n '/^## What each costs/,/^## /p' "$COSTS/sweep/report.md" | grep '^|'
 rm -rf "$COSTS"
+echo "== 7. what each activation costs against ReLU"
+"$PYTHON" benchmarks/activation_cost.py "${COST[@]}"
+echo "== 8. study=dubey2022's hours on this GPU"
+"$PYTHON" benchmarks/study_hours.py "${HOURS[@]}" 2> /dev/null

@@ -72,6 +72,16 @@ def options(group: str) -> list[str]:
 ACTIVATIONS = options("activation")
 """Every option of the activation group."""
 
+
+def activation_class(name: str) -> type:
+    """The class that option NAME of the activation group builds (an alias: its target's), read
+    from its file alone: cheap enough to choose a test's parameters by."""
+    node = OmegaConf.load(CONFIG_DIR / "activation" / f"{name}.yaml")
+    if "_target_" not in node:
+        return activation_class(node.defaults[0])
+    return get_object(node._target_)
+
+
 DATASETS = options("data")
 """Every option of the data group."""
 

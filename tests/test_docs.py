@@ -37,9 +37,8 @@ def first_job(args: list[str]) -> list[str]:
         if not override.is_sweep_override():
             job.append(override.input_line)
             continue
-        prefix = "++" if override.is_force_add() else "+" if override.is_add() else ""
         first = next(override.sweep_string_iterator())
-        job.append(f"{prefix}{override.get_key_element()}={first}")
+        job.append(f"{override.get_key_element()}={first}")  # with its + or ++
     return job
 
 

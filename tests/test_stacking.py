@@ -163,6 +163,7 @@ def test_a_solo_run_imports_none_of_the_stacking_machinery(tmp_path: Path) -> No
     assert result.stdout.splitlines()[-1] == "[]"
 
 
+@pytest.mark.slow  # two whole sweeps
 def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Path) -> None:
     """No dropout: every member's per-epoch losses are its solo run's (1e-4 relative) over 4
     epochs, with the same test accuracy; the records differ only by `stacked`."""

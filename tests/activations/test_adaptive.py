@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 from formulas import FORMULAS
-from helpers import ACTIVATIONS, activation_factory
+from helpers import ACTIVATIONS, activation_class, activation_factory
 from torch import nn
 
 from actlab.activations import activation_parameters
@@ -14,9 +14,7 @@ from actlab.activations.adaptive import AdaptiveActivation
 from actlab.activations.sites import activation_sites, learnable_sites
 from actlab.models.shapes import materialize
 
-ADAPTIVE = [
-    name for name in ACTIVATIONS if isinstance(activation_factory(name)(), AdaptiveActivation)
-]
+ADAPTIVE = [name for name in ACTIVATIONS if issubclass(activation_class(name), AdaptiveActivation)]
 """Every option of the group whose values are learned per layer or channel (S2's and the
 parametric families): from conf/activation/."""
 

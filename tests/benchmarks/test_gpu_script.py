@@ -27,3 +27,8 @@ def test_the_gpu_script_runs_every_part_at_a_toy_size() -> None:
     assert "stack.size=4, fused" in result.stdout and "placement, per_gpu=2" in result.stdout
     assert "== 6. a report's costs" in result.stdout
     assert "| activation | runs | epoch time (s) | peak GPU memory (MiB) |" in result.stdout
+    assert "== 7. what each activation costs" in result.stdout and "| `pau` |" in result.stdout
+    assert (
+        "== 8. study=dubey2022's hours" in result.stdout
+        and "the grid (18 activations" in result.stdout
+    )

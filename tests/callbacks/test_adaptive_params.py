@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import ACTIVATIONS, FAST, TINY_MODEL, activation_factory
+from helpers import ACTIVATIONS, FAST, TINY_MODEL, activation_class
+from hydra.utils import instantiate
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from torch import nn
 
-from actlab.activations.registry import is_learnable, learned_values
+from actlab.activations.registry import KINDS, learned_values
 from actlab.run.recipe import run
 from actlab.training.classifier import Classifier
 
@@ -94,7 +95,11 @@ def test_prelu_slopes_are_logged_per_layer_too(compose_run, tmp_path) -> None:
     assert all(float(row["weight"]) != 0.25 for row in rows)  # learned from PReLU's 0.25
 
 
-LEARNABLE = [name for name in ACTIVATIONS if is_learnable(activation_factory(name)())]
+LEARNABLE = [
+    name
+    for name in ACTIVATIONS
+    if any(kind.learnable for cls in activation_class(name).__mro__ if (kind := KINDS.get(cls)))
+]
 """Every option of the activation group that learns values of its own: from conf/activation/."""
 
 
@@ -103,12 +108,18 @@ def test_every_learnable_option_trains_in_its_own_group_and_is_logged_per_layer(
     compose_run, tmp_path, name: str
 ) -> None:
     cfg = compose_run(
-        "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST, f"activation={name}"
+        "data=breast_cancer",
+        "model=mlp",
+        *TINY_MODEL["mlp"],
+        *FAST,
+        f"activation={name}",
+        "trainer.max_epochs=1",
     )
+    factory = instantiate(cfg.activation)  # as the run builds its sites
     run(cfg)
     rows = read_csv(tmp_path / "run" / "adaptive_params.csv")
     assert [row["layer"] for row in rows] == ["act1", "act2"]
-    site = activation_factory(name)()
+    site = factory()
     site(torch.zeros(1, 4))  # per-channel values are created by the first pass
     start = learned_values(site)
     for row in rows:  # every value, per layer, moved from its start
@@ -117,7 +128,7 @@ def test_every_learnable_option_trains_in_its_own_group_and_is_logged_per_layer(
     record = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert record["activation_params"] > 0
     classifier = Classifier(
-        nn.Sequential(nn.Linear(3, 4), activation_factory(name)(), nn.Linear(4, 2)),
+        nn.Sequential(nn.Linear(3, 4), factory(), nn.Linear(4, 2)),
         2,
         partial(torch.optim.SGD, lr=0.1, weight_decay=0.1),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 from helpers import DATASETS, tiny_data
-from hydra.utils import instantiate
+from hydra.utils import get_object, instantiate
 from omegaconf import OmegaConf
 from torchvision.datasets import SVHN
 
@@ -58,7 +58,11 @@ def test_every_dataset_without_its_files_offline_names_where_it_looked(
 
 @pytest.mark.parametrize(
     "dataset",
-    [name for name, node in OPTIONS.items() if "check_md5" in node],
+    [
+        name
+        for name in FILE_DATASETS
+        if get_object(OPTIONS[name]._target_)(data_dir="unused").file_checksums
+    ],
 )
 def test_files_made_in_the_format_are_named_by_md5_and_read_with_check_md5_off(
     compose_run, tmp_path: Path, dataset: str
