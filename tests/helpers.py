@@ -73,10 +73,16 @@ ACTIVATIONS = options("activation")
 """Every option of the activation group."""
 
 
+def option_file(group: str, name: str) -> DictConfig:
+    """Option NAME of the config group `group` as its file holds it, not composed: cheap enough to
+    choose a test's parameters by, and readable while Hydra is composing another config."""
+    return OmegaConf.load(CONFIG_DIR / group / f"{name}.yaml")
+
+
 def activation_class(name: str) -> type:
     """The class that option NAME of the activation group builds (an alias: its target's), read
-    from its file alone: cheap enough to choose a test's parameters by."""
-    node = OmegaConf.load(CONFIG_DIR / "activation" / f"{name}.yaml")
+    from its file alone (`option_file`)."""
+    node = option_file("activation", name)
     if "_target_" not in node:
         return activation_class(node.defaults[0])
     return get_object(node._target_)
@@ -90,7 +96,7 @@ def tiny_data(dataset: str, data_dir: Path) -> list[str]:
     """Write tiny files of the data option `dataset` in its real format into `data_dir` (where its
     reader reads them: `write_tiny`); the overrides that read them (`data.check_md5=false` where
     the reader checks md5 sums, which made files fail)."""
-    node = OmegaConf.load(CONFIG_DIR / "data" / f"{dataset}.yaml")  # Hydra may be composing
+    node = option_file("data", dataset)
     datamodule_class = get_object(node._target_)
     if not issubclass(datamodule_class, FileDataModule):  # its data comes with a package
         return []

@@ -6,20 +6,18 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import DATASETS, FAST, TINY_MODEL, tiny_data
+from helpers import DATASETS, FAST, TINY_MODEL, option_file, tiny_data
 from hydra.utils import get_object
-from omegaconf import OmegaConf
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
-from actlab.config import CONFIG_DIR
 from actlab.models.compatibility import ModelDoesNotFitData
 from actlab.run.recipe import run
 
 
 def tiny_model(dataset: str) -> list[str]:
     """A tiny model for the data option `dataset`: an MLP for a table, a LeNet for images."""
-    target = OmegaConf.load(CONFIG_DIR / "data" / f"{dataset}.yaml")._target_
+    target = option_file("data", dataset)._target_
     model = "mlp" if len(get_object(target).input_shape) == 1 else "lenet"
     return [f"model={model}", *TINY_MODEL[model]]
 

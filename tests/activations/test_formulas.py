@@ -91,10 +91,8 @@ def test_pau_starts_close_to_leaky_relu() -> None:
 
 @pytest.mark.parametrize("granularity", ["layer", "channel"])
 def test_pau_learns_its_coefficients_per_layer_or_channel(granularity: str) -> None:
-    module = built("pau", (2, 5, 3, 3)) if granularity == "layer" else None
-    if module is None:
-        module = activation_factory("pau", "granularity=channel")()
-        module(torch.zeros(2, 5, 3, 3))
+    module = activation_factory("pau", f"granularity={granularity}")()
+    module(torch.zeros(2, 5, 3, 3))  # per-channel values are created by the first pass
     shapes = {name: tuple(p.shape) for name, p in module.named_parameters()}
     per_site = () if granularity == "layer" else (5,)
     assert shapes == {"numerator": (6, *per_site), "denominator": (4, *per_site)}

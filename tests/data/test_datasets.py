@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import DATASETS, tiny_data
+from helpers import DATASETS, option_file, tiny_data
 from hydra.utils import get_object, instantiate
-from omegaconf import OmegaConf
 from torchvision.datasets import SVHN
 
-from actlab.config import CONFIG_DIR
 from actlab.data.files import FileDataModule
 from actlab.utils.errors import CorruptDataError, DataNotFoundError
 
-OPTIONS = {name: OmegaConf.load(CONFIG_DIR / "data" / f"{name}.yaml") for name in DATASETS}
+OPTIONS = {name: option_file("data", name) for name in DATASETS}
 FILE_DATASETS = [name for name, node in OPTIONS.items() if "data_dir" in node]
 
 
