@@ -37,6 +37,7 @@ def test_fdr_runs_one_batch_of_each_split(compose_run, tmp_path: Path) -> None:
     assert record["hparams"]["debug"] == "fdr"
 
 
+@pytest.mark.slow  # trains until the loss is near zero
 def test_overfit_drives_the_training_loss_of_a_few_batches_towards_zero(
     compose_run, tmp_path: Path
 ) -> None:

@@ -163,6 +163,7 @@ def test_an_image_model_on_tabular_data_fails_before_training(compose_run, tmp_p
     assert not (tmp_path / "run" / "checkpoints").exists()
 
 
+@pytest.mark.slow  # compiles the model: seconds of torch.compile
 def test_the_fast_path_switches_run_on_cpu_and_say_so(compose_run, tmp_path, caplog) -> None:
     cfg = compose_run(
         "data=breast_cancer", "model=mlp", *TINY_MODEL["mlp"], *FAST,

@@ -1,5 +1,6 @@
 """Model costs, and the docs' table of them (docs/config-groups.md)."""
 
+import pytest
 from torch import nn
 
 from actlab.cli.model_cost import cost_table
@@ -14,6 +15,7 @@ def test_model_cost_counts_parameters_and_multiply_accumulates() -> None:
     assert macs == 3 * 4 * 9 * 8 * 8 + 256 * 5
 
 
+@pytest.mark.slow  # builds and counts every network at full width
 def test_the_readme_table_matches_every_models_measured_cost() -> None:
     readme = (CONFIG_DIR.parent / "docs" / "config-groups.md").read_text()
     rows = cost_table()
