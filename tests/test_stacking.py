@@ -42,6 +42,21 @@ def sweep_records(root: Path) -> list[dict]:
     return [json.loads((job / "metrics.json").read_text()) | {"dir": job} for job in jobs]
 
 
+def assert_solo_curves(member: Path, alone: Path) -> None:
+    """The member's TensorBoard run is where its solo run's is (named by what varies), with the
+    solo run's curves: every point at its solo run's step, with its value."""
+    assert event_folder(member).relative_to(member) == event_folder(alone).relative_to(alone)
+    events, solo_events = (EventAccumulator(str(event_folder(r))).Reload() for r in (member, alone))
+    tags = events.Tags()["scalars"]
+    assert sorted(tags) == sorted(solo_events.Tags()["scalars"])
+    assert any("/lr-" in tag for tag in tags)  # its learning rates too (~run/lr-...)
+    for tag in tags:
+        points, solo_points = events.Scalars(tag), solo_events.Scalars(tag)
+        assert [p.step for p in points] == [p.step for p in solo_points], tag
+        values = [p.value for p in points]
+        assert values == pytest.approx([p.value for p in solo_points], rel=1e-4), tag
+
+
 def test_jobs_that_differ_in_stackable_values_share_stacks_of_at_most_the_size() -> None:
     configs = [
         job_config(f"activation={activation}", f"seed={seed}", f"optimizer.lr={lr}")
@@ -192,23 +207,14 @@ def test_each_member_trains_as_its_solo_run_and_is_recorded_as_one(tmp_path: Pat
         different = {key for key in alone if alone[key] != member[key]}
         assert different <= {"history", "best", "final", "test", "wall_time_s", "dir"}
         assert member["hparams"] == alone["hparams"]  # stack.size is not what tells runs apart
-        # Its own TensorBoard run, named by what varies, with a solo run's curves.
-        folder = event_folder(member["dir"]).relative_to(member["dir"])
-        assert folder == event_folder(alone["dir"]).relative_to(alone["dir"])
-        events, solo_events = (
-            EventAccumulator(str(event_folder(r["dir"]))).Reload() for r in (member, alone)
-        )
-        tags = events.Tags()["scalars"]
-        assert sorted(tags) == sorted(solo_events.Tags()["scalars"])
-        for tag in tags:  # each point at its solo run's step, with its value
-            points, solo_points = events.Scalars(tag), solo_events.Scalars(tag)
-            assert [p.step for p in points] == [p.step for p in solo_points], tag
-            values = [p.value for p in points]
-            assert values == pytest.approx([p.value for p in solo_points], rel=1e-4), tag
+        assert_solo_curves(member["dir"], alone["dir"])
         # Its checkpoints are a solo run's: the same keys, weights of its own.
         best = load_checkpoint(next((member["dir"] / "checkpoints").glob("epoch_*.ckpt")))
         solo_best = load_checkpoint(next((alone["dir"] / "checkpoints").glob("epoch_*.ckpt")))
         assert set(best) == set(solo_best)
+        assert best["callbacks"].keys() == solo_best["callbacks"].keys()  # resumable as solo
+        for key, state in solo_best["callbacks"].items():
+            assert best["callbacks"][key].keys() == state.keys(), key
         for name, weights in solo_best["state_dict"].items():
             torch.testing.assert_close(best["state_dict"][name], weights, rtol=1e-4, atol=1e-6)
     # The report tells them apart by its `stacked` column alone (and the times they took).
@@ -270,6 +276,7 @@ def test_each_member_keeps_its_own_schedule_and_gradient_clipping(tmp_path: Path
         for row, solo_row in zip(member["history"], alone["history"], strict=True):
             assert row["train/loss"] == pytest.approx(solo_row["train/loss"], rel=1e-4)
             assert row["val/loss"] == pytest.approx(solo_row["val/loss"], rel=1e-4)
+        assert_solo_curves(member["dir"], alone["dir"])  # its learning rates at every step too
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ class AdaptiveParams(L.Callback):
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self.prefix = ""  # a stack's member's: its scalars are logged as `<k>/adaptive/...`
 
     def values(self, pl_module: L.LightningModule) -> dict[str, dict[str, float]]:
         """Each layer's values, by layer name."""
@@ -32,7 +33,7 @@ class AdaptiveParams(L.Callback):
 
     def log_values(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         scalars = {
-            f"adaptive/{layer}/{name}": value
+            f"{self.prefix}adaptive/{layer}/{name}": value
             for layer, values in self.values(pl_module).items()
             for name, value in values.items()
         }

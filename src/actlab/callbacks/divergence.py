@@ -48,6 +48,7 @@ class DivergenceWatch(L.Callback):
         self.watched = 0
         self.first_watched_step = 0
         self.last_finite_loss: float | None = None
+        self.prefix = ""  # a stack's member's: its loss is `<k>/loss` of the stack's outputs
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.losses = torch.empty(trainer.log_every_n_steps, device=pl_module.device)
@@ -71,7 +72,7 @@ class DivergenceWatch(L.Callback):
     ) -> None:
         # Lightning hands the loss divided by accumulate_grad_batches: the step's loss is back
         # (the same where it is 1, as it mostly is).
-        loss = outputs["loss"]
+        loss = outputs[f"{self.prefix}loss"]
         if trainer.accumulate_grad_batches != 1:
             loss = loss * trainer.accumulate_grad_batches
         self.losses[self.watched] = loss  # a copy on the device: no host sync

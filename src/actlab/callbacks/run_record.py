@@ -9,7 +9,7 @@ import lightning as L
 import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.loggers import Logger, TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
@@ -91,6 +91,10 @@ class RunRecord(L.Callback):
         self.start = time.perf_counter()
         self.epoch_start = self.start
         self.trainer: L.Trainer | None = None
+        # A stack's member (`actlab.callbacks.members`): its metrics are named `<k>/<name>` in
+        # the stack's Trainer, and its summary goes to its own loggers.
+        self.prefix = ""
+        self.loggers: list[Logger] | None = None
         continued = list(previous.get("continued", [])) if previous else []
         self.record = new_record(
             monitor, mode, hparams, list(tags or []), continued, validation=validation
@@ -163,12 +167,20 @@ class RunRecord(L.Callback):
     def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         epoch_time = round(time.perf_counter() - self.epoch_start, 3)
         metrics = {
-            name: value.item()
-            for name, value in trainer.callback_metrics.items()
-            if name.startswith(("train/", "val/")) and not name.endswith("_step")
+            name: value
+            for name, value in self.metrics(trainer, "train/", "val/").items()
+            if not name.endswith("_step")
         }
         self._add_epoch({"epoch": trainer.current_epoch, "epoch_time_s": epoch_time, **metrics})
         self.write()
+
+    def metrics(self, trainer: L.Trainer, *kinds: str) -> dict[str, float]:
+        """The run's metrics of `kinds` (name prefixes) that the trainer has now."""
+        return {
+            name.removeprefix(self.prefix): value.item()
+            for name, value in trainer.callback_metrics.items()
+            if name.startswith(tuple(self.prefix + kind for kind in kinds))
+        }
 
     def _add_epoch(self, row: dict[str, Any]) -> None:
         """Append an epoch's `row` to the history; update the final and best validation metrics."""
@@ -187,10 +199,10 @@ class RunRecord(L.Callback):
             peak = torch.cuda.max_memory_allocated(pl_module.device) / 2**20
             self.record["peak_gpu_memory_mib"] = round(max(peak, self.earlier_peak or 0.0), 1)
         for callback in trainer.early_stopping_callbacks:
-            if callback.stopped_epoch:
+            if callback.stopped_epoch and callback.monitor.startswith(self.prefix):
                 self.record["stopped_early"] = {
                     "epoch": callback.stopped_epoch,
-                    "monitor": callback.monitor,
+                    "monitor": callback.monitor.removeprefix(self.prefix),
                     "patience": callback.patience,
                     "min_delta": abs(callback.min_delta),
                 }
@@ -222,11 +234,7 @@ class RunRecord(L.Callback):
         self.tested_weights = "last" if checkpoint is None else "best"
 
     def on_test_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        self.record["test"] = {
-            name: value.item()
-            for name, value in trainer.callback_metrics.items()
-            if name.startswith("test/")
-        }
+        self.record["test"] = self.metrics(trainer, "test/")
         history = self.record["history"]
         epoch = self.record["best_epoch"] if self.tested_weights == "best" else None
         if epoch is None and history:
@@ -257,7 +265,7 @@ class RunRecord(L.Callback):
         }
         params = {**self.hparams, "status": status}
         step = self.trainer.global_step
-        for logger in self.trainer.loggers:
+        for logger in self.trainer.loggers if self.loggers is None else self.loggers:
             logger.log_metrics(summary, step=step)
             if isinstance(logger, TensorBoardLogger):  # HParams: the summary beside the params
                 logger.log_hyperparams(params, columns, step=step)

@@ -12,26 +12,34 @@ members at different points train in stacks of their own, one after another."""
 import dataclasses
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import lightning as L
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.utils import JobReturn, configure_log, run_job
 from hydra.experimental.callback import Callback
 from hydra.types import HydraContext, RunMode
 from hydra.utils import instantiate
-from lightning.pytorch.callbacks import ModelCheckpoint, ModelSummary, ProgressBar
+from lightning.pytorch.callbacks import (
+    LearningRateMonitor,
+    ModelCheckpoint,
+    ModelSummary,
+    ProgressBar,
+)
+from lightning.pytorch.loggers import Logger
 from omegaconf import DictConfig, OmegaConf, read_write
 
 from actlab.callbacks.fast_path import FastPath
-from actlab.callbacks.members import MemberRun, Members
+from actlab.callbacks.members import MemberRates, for_member
 from actlab.callbacks.process_group import LeaveProcessGroup
 from actlab.callbacks.random_state import RandomState
+from actlab.callbacks.run_record import RunRecord
 from actlab.config import CONFIG_DIR
 from actlab.config.build import build_trainer, logged_to
 from actlab.config.checks import check_accelerator
@@ -52,15 +60,60 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Member:
-    """A run of a stack as prepared in its folder: its config, resume plan and run; once
-    assembled, its classifier and data (the stack's, which the first member built)."""
+    """A run of a stack, prepared in its own job (`prepare`): its job number, config and the log
+    Hydra opened for it; `job`, what ends with it (its solo run's bookkeeping, which planned how
+    it starts, `plan`, and keeps its `record`), closed as it ends (`end`), and `job_ended`, told
+    its best value then; once assembled (`assemble_member`), its classifier, data (the stack's,
+    which the first member built), loggers, callbacks and random state."""
 
-    job: int
+    number: int
     cfg: DictConfig
-    plan: ResumePlan
-    run: MemberRun
+    log_file: str | None
+    job: ExitStack = field(default_factory=ExitStack, repr=False)
+    job_ended: Callable[[float], None] | None = field(default=None, repr=False)
+    plan: ResumePlan | None = None
+    record: RunRecord | None = None
     classifier: Classifier | None = None
     data: InMemoryDataModule | None = None
+    loggers: list[Logger] = field(default_factory=list)
+    callbacks: list[L.Callback] = field(default_factory=list)
+    random_state: dict[str, Any] | None = None
+    log_handler: logging.Handler | None = field(default=None, repr=False)
+    ended: bool = False
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.cfg.paths.output_dir)
+
+    def log_here(self) -> None:
+        """Log what the stack logs into the member's own log too, until it has ended (`end`)."""
+        if self.log_file is None:
+            return
+        handler = logging.FileHandler(self.log_file)
+        stack_file = next(
+            (h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)), None
+        )
+        if stack_file is not None:
+            handler.setFormatter(stack_file.formatter)
+        logging.getLogger().addHandler(handler)
+        self.log_handler = handler
+
+    def end(self, error: BaseException | None = None) -> None:
+        """End the run: `error` raised into its bookkeeping, which records it as a solo run's
+        (diverged, failed), or ok (None); then `job_ended` is told its best monitored value (NaN
+        unless it ended ok)."""
+        if self.ended:
+            return
+        self.ended = True
+        if error is None:
+            self.job.close()
+        else:
+            self.job.__exit__(type(error), error, error.__traceback__)
+        if self.log_handler is not None:  # after its bookkeeping's last line
+            logging.getLogger().removeHandler(self.log_handler)
+            self.log_handler.close()
+        if self.job_ended is not None:
+            self.job_ended(self.record.objective if self.record is not None else math.nan)
 
 
 class MemberJobCallbacks:
@@ -141,21 +194,20 @@ def prepare(
     there, with its error."""
     OmegaConf.resolve(cfg)  # its folder, while Hydra's config is this member's
     logs = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
-    run = MemberRun(Path(cfg.paths.output_dir), logs[0].baseFilename if logs else None)
-    kept = run.job.enter_context(bookkeeping(cfg, ran_with))
+    member = Member(job, cfg, logs[0].baseFilename if logs else None)
+    kept = member.job.enter_context(bookkeeping(cfg, ran_with))
     if kept is None or kept.record is None:  # another command's, or finished: its job ends
-        run.job.close()
+        member.job.close()
         hydra_callbacks.job_ended(math.nan if kept is None else kept.objective)
         return None
-    run.record, run.job_ended = kept.record, hydra_callbacks.job_ended
+    member.plan, member.record, member.job_ended = kept.plan, kept.record, hydra_callbacks.job_ended
     log.info("Trained in the stack %s", stack_dir)
-    run.record.record["stacked"] = {"stack": str(stack_dir)}
-    member = Member(job, cfg, kept.plan, run)
+    member.record.record["stacked"] = {"stack": str(stack_dir)}
     try:
         check_accelerator(cfg)
         assemble_member(member, data)
     except Exception as error:
-        run.end(error)
+        member.end(error)
     return member
 
 
@@ -167,17 +219,30 @@ member's own: `StackedClassifier`), the fast path, the process group."""
 def assemble_member(member: Member, data: InMemoryDataModule | None) -> None:
     """Assemble `member` as its solo run is assembled (`assemble`), on `data` where the stack has
     built its data already; keep its classifier, data, random state as its solo run starts,
-    loggers and callbacks (those of `STACK_OWN` left to the stack; Lightning's default checkpoint
-    where its solo run has it)."""
+    loggers (its record's summary to them) and callbacks (those of `STACK_OWN` left to the stack;
+    Lightning's default checkpoint where its solo run has it)."""
     parts = assemble(member.cfg, member.plan, data)
     member.classifier, member.data = parts.classifier, parts.datamodule
-    member.run.random_state = random_state(member.cfg.seed)
-    member.run.loggers = parts.loggers
+    member.random_state = random_state(member.cfg.seed)
+    member.loggers = member.record.loggers = parts.loggers
     own = [c for c in parts.callbacks if not isinstance(c, STACK_OWN)]
     checkpoints = member.cfg.trainer.get("enable_checkpointing", True)
     if checkpoints and not any(isinstance(c, ModelCheckpoint) for c in own):
-        own.append(ModelCheckpoint())  # Lightning's default, as its solo run's
-    member.run.callbacks = logged_to(parts.loggers, own)
+        own.append(ModelCheckpoint(default_checkpoint_dir(parts.loggers, member.run_dir)))
+    member.callbacks = logged_to(parts.loggers, own)
+
+
+def default_checkpoint_dir(loggers: list[Logger], run_dir: Path) -> Path:
+    """Where Lightning's default checkpoint saves a solo run with `loggers` in `run_dir`: its
+    first logger's version folder, else the run folder. (Lightning resolves it from the Trainer's
+    first logger, and a stack's Trainer has one for all its members: `ModelCheckpoint` has no
+    public way to say a logger's folder, so it is resolved here as its `__resolve_ckpt_dir`
+    resolves it.)"""
+    if not loggers:
+        return run_dir / "checkpoints"
+    logger = loggers[0]
+    version = logger.version if isinstance(logger.version, str) else f"version_{logger.version}"
+    return Path(logger.save_dir or run_dir, str(logger.name), version, "checkpoints")
 
 
 @contextmanager
@@ -223,16 +288,16 @@ def run_stack(cfg: DictConfig) -> float:
                     log.exception("Job %s could not be prepared; the others go on", entry.job)
                     continue
                 if prepared is not None:
-                    held.enter_context(prepared.run.job)  # ended by the stack's end at the latest
+                    held.enter_context(prepared.job)  # ended by the stack's end at the latest
                     members.append(prepared)
         log.info(
             "Stack %s: jobs %s",
             stack_dir,
-            ", ".join(str(m.job) for m in members) or "none to train",
+            ", ".join(str(m.number) for m in members) or "none to train",
         )
-        members = [m for m in members if not m.run.ended]
+        members = [m for m in members if not m.ended]
         for member in members:
-            member.run.log_here()
+            member.log_here()
         if members:
             train_members(cfg, members)
     return math.nan
@@ -256,27 +321,37 @@ def train_together(cfg: DictConfig, members: list[Member]) -> None:
     data = members[0].data
     stacked_data = StackedData(data, [m.cfg.seed for m in members])
     for member in members:  # they share its time and memory: the report says so
-        member.run.record.record["stacked"]["members"] = len(members)
-    members_callback = Members([m.run for m in members])
+        member.record.record["stacked"]["members"] = len(members)
     saved = [m.plan.saved for m in members]
     checkpoints = StackCheckpointIO(
-        [m.run.run_dir for m in members],
-        members_callback.state_key,
+        [m.run_dir for m in members],
         type(data).__qualname__,
         saved=None if saved[0] is None else saved,
     )
+    rates = [
+        next((c for c in m.callbacks if isinstance(c, LearningRateMonitor)), None) for m in members
+    ]
+    callbacks = [
+        for_member(callback, k)
+        for k, member in enumerate(members)
+        for callback in [member.record, *member.callbacks]
+        if not isinstance(callback, LearningRateMonitor)
+    ]
     try:
         trainer = build_trainer(
             cfg,
-            [members_callback, FastPath(cfg.channels_last)],
-            loggers=[MembersLogger([m.run.loggers for m in members])],
+            [FastPath(cfg.channels_last), MemberRates(rates), *callbacks],
+            loggers=[MembersLogger([m.loggers for m in members])],
             checkpoint_io=checkpoints,
-            enable_checkpointing=False,
+            enable_checkpointing=any(isinstance(c, ModelCheckpoint) for c in callbacks),
         )
         on_gpu = trainer.strategy.root_device.type == "cuda"
         fused = cfg.stack.fuse is True or (cfg.stack.fuse == "auto" and on_gpu)
         stack = StackedClassifier(
-            [m.classifier for m in members], [m.run.random_state for m in members], fused
+            [m.classifier for m in members],
+            [m.random_state for m in members],
+            fused,
+            on_leave=lambda k, error: members[k].end(error),
         )
         resumed = None if checkpoints.saved is None else checkpoints.MEMBERS
         trainer.fit(stack, datamodule=stacked_data, ckpt_path=resumed)
@@ -287,18 +362,18 @@ def train_together(cfg: DictConfig, members: list[Member]) -> None:
             trainer.test(stack, datamodule=stacked_data)
     except Exception as error:  # each member's, into its own bookkeeping
         for member in members:
-            member.run.end(error)
+            member.end(error)
         return
     for member in members:
-        member.run.end()
+        member.end()
 
 
 def load_tested_weights(member: Member) -> None:
     """Give `member` the weights its solo run tests: its best epoch's (`test_weights: best`,
     where its checkpoints kept one), else its final ones."""
-    best = next((c for c in member.run.callbacks if isinstance(c, ModelCheckpoint)), None)
+    best = next((c for c in member.callbacks if isinstance(c, ModelCheckpoint)), None)
     if member.cfg.test_weights != "best" or best is None or not best.best_model_path:
-        member.run.record.testing(None)
+        member.record.testing(None)
         return
-    member.run.record.testing(best.best_model_path)
+    member.record.testing(best.best_model_path)
     member.classifier.load_state_dict(load_checkpoint(best.best_model_path)["state_dict"])

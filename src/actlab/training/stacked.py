@@ -2,7 +2,7 @@
 in one Trainer, each on its own batches, with its own optimizer and learning-rate schedule."""
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -156,11 +156,10 @@ class StackedClassifier(L.LightningModule):
     dropout draws apart from the solo runs'; else each member draws its random numbers (dropout,
     and its batches' augmentation: `actlab.data.stacked`) from its own `random_states[k]`, the
     numbers its solo run draws (None: from torch's own state). Each member's
-    epoch metrics are kept in `metrics[k]` (named as a solo run logs them), for its own callbacks
-    (`actlab.callbacks.members`), and logged through Lightning for its own loggers
-    (`actlab.loggers.members`). A member leaves the stack (`leave`) when it diverged,
-    failed or stopped early: it trains no more and its optimizer stops stepping; `failures` holds
-    what a member's own step raised, for its record.
+    metrics are logged through Lightning as `<k>/<name>` (`member_key`), for its own callbacks
+    (`actlab.callbacks.members`) and loggers (`actlab.loggers.members`). A member leaves the stack
+    (`leave`) when it diverged, failed or stopped early: it trains no more and its optimizer stops
+    stepping; `on_leave(k, error)` is told what ended a member that failed.
     """
 
     def __init__(
@@ -168,6 +167,7 @@ class StackedClassifier(L.LightningModule):
         members: list[Classifier],
         random_states: list[RandomState | None] | None = None,
         fused: bool = False,
+        on_leave: Callable[[int, Exception], None] | None = None,
     ) -> None:
         super().__init__()
         self.members = nn.ModuleList(members)
@@ -175,8 +175,7 @@ class StackedClassifier(L.LightningModule):
         self.fused = fused
         self.training_members = list(range(len(members)))
         self.tested_members = list(range(len(members)))
-        self.metrics: list[dict[str, Tensor]] = [{} for _ in members]
-        self.failures: dict[int, Exception] = {}
+        self.on_leave = on_leave
         kinds: dict[str, list[int]] = {}
         for k, member in enumerate(members):
             kinds.setdefault(alike(member.model) if fused else str(k), []).append(k)
@@ -186,7 +185,7 @@ class StackedClassifier(L.LightningModule):
         """Each of `members`' logits, on its own batch `inputs[k]` (`batched`) or all on `inputs`:
         members whose models are alike in one vmapped call (`stacked_logits`), the others one by
         one. A kind whose call fails (an operation `vmap` cannot batch) runs one by one from then
-        on, said once in the log; a member whose own call fails leaves the stack (`failures`)."""
+        on, said once in the log; a member whose own call fails leaves the stack (`leave`)."""
         logits: dict[int, Tensor] = {}
         for kind in self.kinds:
             present = [k for k in kind if k in members]
@@ -212,8 +211,7 @@ class StackedClassifier(L.LightningModule):
                     with self.drawing_as(k):
                         logits[k] = self.members[k](inputs[k] if batched else inputs)
                 except Exception as error:  # the member's own mistake: it leaves, the others go on
-                    self.failures[k] = error
-                    self.leave(k)
+                    self.leave(k, error=error)
         return logits
 
     def drawing_as(self, member: int) -> AbstractContextManager[None]:
@@ -236,33 +234,38 @@ class StackedClassifier(L.LightningModule):
         each call, in a memory format of their own, and vmap cannot batch a change of it)."""
         return iter(()) if self.fused else (member.model for member in self.members)
 
-    def leave(self, member: int, tested: bool = False) -> None:
-        """Take `member` out of training (and, unless `tested`, out of the test)."""
+    def leave(self, member: int, error: Exception | None = None, tested: bool = False) -> None:
+        """Take `member` out of training and, unless `tested` (it stopped early), out of the test;
+        `on_leave` is told the `error` that ended it."""
         if member in self.training_members:
             self.training_members.remove(member)
         if not tested and member in self.tested_members:
             self.tested_members.remove(member)
+        if error is not None and self.on_leave is not None:
+            self.on_leave(member, error)
 
     def training_step(
         self, batch: tuple[Tensor, Tensor], batch_idx: int
     ) -> dict[str, Tensor] | None:
         """Each training member's loss on its own batch; `loss`, what the optimizer steps on, is
-        their sum; `losses` each member's (its penalty included), on the device. Each member's
-        loss alone is logged as its solo run logs it (`train/loss_step`, at logging steps)."""
+        their sum; `<k>/loss` member k's (its penalty included), as Lightning hands a solo run's
+        loss to its callbacks (divided by `accumulate_grad_batches`). Each member's loss alone is
+        logged as its solo run logs it (`train/loss_step`, at logging steps). No member left to
+        train: None, and the fit stops."""
         inputs, labels = batch
-        losses = torch.zeros(len(self.members), device=labels.device)
+        outputs: dict[str, Tensor] = {}
         logging_step = loggers_write(self)
-        total: Tensor | None = None
         for k, logits in self.logits(inputs, list(self.training_members), batched=True).items():
             loss, penalty = self.members[k].training_loss(logits, labels[k])
-            stepped = loss + penalty
-            total = stepped if total is None else total + stepped
-            losses[k] = stepped.detach()
+            outputs[member_key(k, "loss")] = loss + penalty
             if logging_step:
                 self.log(member_key(k, "train/loss_step"), loss, on_step=True, on_epoch=False)
-        if total is None:
+        if not outputs:
+            self.trainer.should_stop = True
             return None
-        return {"loss": total, "losses": losses}
+        each = self.trainer.accumulate_grad_batches
+        total = torch.stack(list(outputs.values())).sum()
+        return {"loss": total, **{key: loss.detach() / each for key, loss in outputs.items()}}
 
     def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
         inputs, labels = batch
@@ -275,8 +278,8 @@ class StackedClassifier(L.LightningModule):
             self.members[k].score(logits, labels, self.members[k].test_scores)
 
     def _keep_epoch(self, stage: str, members: Iterable[int]) -> None:
-        """Each of `members`' epoch metrics of `stage`, kept in `metrics` and logged as its solo
-        run logs them (once, at the epoch's end), for its own loggers (`MembersLogger`)."""
+        """Each of `members`' epoch metrics of `stage`, logged as its solo run logs them (once, at
+        the epoch's end) under its `member_key`."""
         if self.trainer.sanity_checking:
             for member in self.members:
                 member.val_scores.reset()
@@ -284,7 +287,6 @@ class StackedClassifier(L.LightningModule):
         for k in members:
             member = self.members[k]
             metrics = member.epoch_metrics(stage, getattr(member, f"{stage}_scores"))
-            self.metrics[k].update(metrics)
             for name, value in metrics.items():
                 self.log(member_key(k, name), value, on_step=False, on_epoch=True)
 
@@ -333,6 +335,22 @@ class StackedClassifier(L.LightningModule):
             self.clip_gradients(member_optimizer, gradient_clip_val, gradient_clip_algorithm)
 
 
+MONITOR = "'monitor': '"
+"""Where a callback's state key names what it monitors (Lightning's `_generate_state_key`)."""
+
+
+def solo_key(key: str, k: int) -> str:
+    """The state key of member `k`'s callback `key` (`actlab.callbacks.members.OfMember`), as its
+    solo run's checkpoint keys it: without the member's prefix, nor that of what it monitors."""
+    return key.removeprefix(member_key(k, "")).replace(f"{MONITOR}{k}/", MONITOR)
+
+
+def solo_monitor(state: dict[str, Any], k: int) -> dict[str, Any]:
+    """The monitored metric in member `k`'s callback `state`, as its solo run's names it."""
+    monitor = state.get("monitor")
+    return {"monitor": monitor.removeprefix(f"{k}/")} if isinstance(monitor, str) else {}
+
+
 STACKED_DATA = StackedData.__qualname__
 """Where Lightning keeps a stack's data module's state (its members' batch orders)."""
 
@@ -352,21 +370,18 @@ class StackCheckpointIO(CheckpointIO):
     the stack's whole checkpoint, and a path in member k's run folder (`run_dirs[k]`) gets member
     k's own part, a solo run's checkpoint (`member_checkpoint`); `MEMBERS` loads the members'
     own checkpoints (`saved`) merged into the stack's (`stack_checkpoint`) to resume from.
-    `callbacks` is the state key of the callback that keeps the members' callbacks' states,
-    `data` the class name of the members' data module."""
+    `data` is the class name of the members' data module."""
 
     MEMBERS = "<the members' own checkpoints>"
 
     def __init__(
         self,
         run_dirs: list[Path],
-        callbacks: str,
         data: str,
         saved: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__()
         self.run_dirs = [d.resolve() for d in run_dirs]
-        self.callbacks = callbacks
         self.data = data
         self.saved = saved
 
@@ -401,7 +416,11 @@ class StackCheckpointIO(CheckpointIO):
             if key in checkpoint:
                 one[key] = [state["members"][k] for state in checkpoint[key]]
         if "callbacks" in checkpoint:
-            one["callbacks"] = checkpoint["callbacks"][self.callbacks]["members"][k]
+            one["callbacks"] = {
+                solo_key(key, k): {**state, **solo_monitor(state, k)}
+                for key, state in checkpoint["callbacks"].items()
+                if key.startswith(member_key(k, ""))
+            }
         if STACKED_DATA in checkpoint:
             one[self.data] = {"shuffle": checkpoint[STACKED_DATA]["shuffle"][k]}
         states = checkpoint.get("random_states") or []
@@ -425,7 +444,9 @@ class StackCheckpointIO(CheckpointIO):
                     {"members": [one[key][i] for one in saved]} for i in range(len(saved[0][key]))
                 ]
         stack["callbacks"] = {
-            self.callbacks: {"members": [one.get("callbacks", {}) for one in saved]}
+            member_key(k, key.replace(MONITOR, f"{MONITOR}{k}/")): state
+            for k, one in enumerate(saved)
+            for key, state in one.get("callbacks", {}).items()
         }
         shuffles = [one.get(self.data, {}).get("shuffle") for one in saved]
         if all(shuffle is not None for shuffle in shuffles):
