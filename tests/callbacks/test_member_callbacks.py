@@ -6,10 +6,15 @@ from types import SimpleNamespace
 import lightning as L
 import pytest
 import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
+from hydra.utils import get_class
+from lightning.pytorch.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
 from torch import nn
 
-from actlab.callbacks.members import for_member
+from actlab.callbacks.divergence import DivergenceWatch
+from actlab.callbacks.members import OfMember, for_member
+from actlab.callbacks.run_record import RunRecord
+from actlab.run.stack import STACK_OWN
+from actlab.sweep.stacking import MEMBER_CALLBACKS
 from actlab.training.classifier import Classifier
 from actlab.training.stacked import StackedClassifier, solo_key
 
@@ -72,3 +77,14 @@ def test_a_members_checkpoint_state_is_keyed_as_its_solo_runs(kind: type) -> Non
     member = for_member(kind(monitor="val/acc", mode="max"), 3)
     assert member.monitor == "3/val/acc" and type(member).__qualname__ == kind.__qualname__
     assert member.state_key != solo.state_key and solo_key(member.state_key, 3) == solo.state_key
+
+
+def test_every_hook_of_a_callback_a_member_keeps_is_called_as_that_members() -> None:
+    """The hooks a member's callbacks implement are those `OfMember` calls while the member trains
+    (a hook Lightning adds to one of them would reach it for every member: this fails first)."""
+    hooks = [name for name in vars(L.Callback) if name.startswith(("on_", "setup", "teardown"))]
+    kept = [get_class(target) for target in MEMBER_CALLBACKS]
+    kept = [cls for cls in kept if not issubclass(cls, (*STACK_OWN, LearningRateMonitor))]
+    for cls in [*kept, RunRecord, DivergenceWatch]:
+        own = [hook for hook in hooks if getattr(cls, hook) is not getattr(L.Callback, hook)]
+        assert set(own) <= set(vars(OfMember)), cls
