@@ -109,7 +109,8 @@ def for_member(callback: L.Callback, member: int) -> L.Callback:
 class MemberRates(L.Callback):
     """Each member's learning rates, logged as its own `LearningRateMonitor` (`monitors[k]`, None
     for a member without one) logs a solo run's: `lr-<optimizer>` and its parameter groups'
-    names, at each epoch's start or at the logging steps (`logging_interval`). Lightning's monitor
+    names, at each epoch's start or at the logging steps (`logging_interval`; actlab's configs
+    always give one, and None is taken as each epoch's start). Lightning's monitor
     reads the Trainer's optimizers, and a stack's Trainer has one for all its members:
     `LearningRateMonitor` has no public way to watch one of them, so their names are made here as
     it makes them (its `_add_suffix`)."""
