@@ -3,6 +3,7 @@ stack's Trainer as that member's (`for_member`), which Lightning calls as it cal
 and the members' learning rates (`MemberRates`)."""
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import lightning as L
@@ -13,6 +14,16 @@ from actlab.training.stacked import StackedClassifier, member_key
 
 ENDS = ("on_train_end", "on_fit_end")
 """The hooks that end a member's training: also called for those that stopped early."""
+
+
+def gated(hook: str) -> Callable[..., None]:
+    """Lightning's callback hook `hook`, called as the member's (`OfMember._as_member`)."""
+
+    def call(self: "OfMember", trainer: L.Trainer, pl_module: Any, *args: Any, **kw: Any) -> None:
+        self._as_member(hook, trainer, pl_module, *args, **kw)
+
+    call.__name__ = call.__qualname__ = hook
+    return call
 
 
 class OfMember:
@@ -31,7 +42,7 @@ class OfMember:
         return member_key(self.member, super().state_key)  # type: ignore[misc]
 
     def _as_member(
-        self, hook: str, trainer: L.Trainer, stack: StackedClassifier, *args: Any
+        self, hook: str, trainer: L.Trainer, stack: StackedClassifier, *args: Any, **kw: Any
     ) -> None:
         k = self.member
         tested = trainer.testing or hook in ENDS
@@ -39,7 +50,7 @@ class OfMember:
             return
         stopping = trainer.should_stop
         try:
-            getattr(super(), hook)(trainer, stack.members[k], *args)
+            getattr(super(), hook)(trainer, stack.members[k], *args, **kw)
         except Exception as error:
             stack.leave(k, error=error)
         else:
@@ -47,44 +58,19 @@ class OfMember:
                 stack.leave(k, tested=True)
         trainer.should_stop = stopping or not stack.training_members  # the stack's, with its last
 
-    def setup(self, trainer: L.Trainer, pl_module: Any, stage: str) -> None:
-        self._as_member("setup", trainer, pl_module, stage)
-
-    def on_fit_start(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_fit_start", trainer, pl_module)
-
-    def on_train_start(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_train_start", trainer, pl_module)
-
-    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_train_epoch_start", trainer, pl_module)
-
-    def on_train_batch_start(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
-        self._as_member("on_train_batch_start", trainer, pl_module, *args)
-
-    def on_train_batch_end(self, trainer: L.Trainer, pl_module: Any, *args: Any) -> None:
-        self._as_member("on_train_batch_end", trainer, pl_module, *args)
-
-    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_train_epoch_end", trainer, pl_module)
-
-    def on_validation_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_validation_end", trainer, pl_module)
-
-    def on_train_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_train_end", trainer, pl_module)
-
-    def on_fit_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_fit_end", trainer, pl_module)
-
-    def on_test_start(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_test_start", trainer, pl_module)
-
-    def on_test_end(self, trainer: L.Trainer, pl_module: Any) -> None:
-        self._as_member("on_test_end", trainer, pl_module)
-
-    def on_exception(self, trainer: L.Trainer, pl_module: Any, exception: BaseException) -> None:
-        self._as_member("on_exception", trainer, pl_module, exception)
+    setup = gated("setup")
+    on_fit_start = gated("on_fit_start")
+    on_train_start = gated("on_train_start")
+    on_train_epoch_start = gated("on_train_epoch_start")
+    on_train_batch_start = gated("on_train_batch_start")
+    on_train_batch_end = gated("on_train_batch_end")
+    on_train_epoch_end = gated("on_train_epoch_end")
+    on_validation_end = gated("on_validation_end")
+    on_train_end = gated("on_train_end")
+    on_fit_end = gated("on_fit_end")
+    on_test_start = gated("on_test_start")
+    on_test_end = gated("on_test_end")
+    on_exception = gated("on_exception")
 
 
 @functools.cache
